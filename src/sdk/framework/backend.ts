@@ -1,0 +1,147 @@
+import { InvalidFieldError, UnsupportedOperationError, UnsupportedPathError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { Operation, Request, Response } from '../request.ts';
+import type { StorageView } from '../storage-view.ts';
+import type { SystemView } from '../system.ts';
+import type { Fields, FieldValues } from './fields.ts';
+import type { BackendDefinition, HandlerContext, MountInfo, PathDefinition } from './path.ts';
+
+/** What a backend is given when it is mounted. */
+export interface BackendEnv {
+  readonly storage: StorageView;
+  readonly system: SystemView;
+  readonly logger: Logger;
+  readonly mount: MountInfo;
+}
+
+/** A mounted backend, as the router sees it. */
+export interface Backend {
+  readonly definition: BackendDefinition;
+  /** Runs the request (its `mountPath` set by the router). */
+  handle(req: Request): Promise<Response>;
+  /** For create-or-update: undefined when the path has no existence check. */
+  exists(req: Request): Promise<boolean | undefined>;
+  /** The path definition matching `mountPath`, with its captured parameters. */
+  match(mountPath: string): PathMatch | undefined;
+  /** Called on unmount and seal. */
+  cleanup?(): Promise<void>;
+}
+
+/** How a mount type builds its backend. */
+export type BackendFactory = (env: BackendEnv) => Backend | Promise<Backend>;
+
+export interface PathMatch {
+  readonly path: PathDefinition<Fields>;
+  readonly params: Record<string, string>;
+}
+
+type Segment =
+  | { kind: 'lit'; value: string }
+  | { kind: 'one'; name: string }
+  | { kind: 'rest'; name: string; min: 0 | 1 };
+
+export function compilePattern(pattern: string): Segment[] {
+  if (pattern === '') return [];
+  return pattern.split('/').map((s): Segment => {
+    if (!s.startsWith(':')) return { kind: 'lit', value: s };
+    if (s.endsWith('*')) return { kind: 'rest', name: s.slice(1, -1), min: 0 };
+    if (s.endsWith('+')) return { kind: 'rest', name: s.slice(1, -1), min: 1 };
+    return { kind: 'one', name: s.slice(1) };
+  });
+}
+
+export function matchPattern(segments: Segment[], path: string): Record<string, string> | undefined {
+  const parts = path === '' ? [] : path.split('/');
+  const params: Record<string, string> = {};
+  for (let i = 0; i < segments.length; i++) {
+    const seg = segments[i]!;
+    if (seg.kind === 'rest') {
+      const rest = parts.slice(i);
+      if (rest.length < seg.min) return undefined;
+      params[seg.name] = rest.join('/');
+      return params;
+    }
+    const part = parts[i];
+    if (part === undefined || part === '') return undefined;
+    if (seg.kind === 'lit' && seg.value !== part) return undefined;
+    if (seg.kind === 'one') params[seg.name] = part;
+  }
+  return parts.length === segments.length ? params : undefined;
+}
+
+/** Validates request data against a path's fields: required, unknown, typed. */
+export function validateFields(
+  def: PathDefinition<Fields>,
+  params: Record<string, string>,
+  data: Record<string, unknown>,
+  operation: Operation,
+): FieldValues<Fields> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(data)) {
+    if (!(key in def.fields) && !def.freeform) throw new InvalidFieldError(`unknown field "${key}"`);
+  }
+  for (const [name, spec] of Object.entries(def.fields)) {
+    let value: unknown = name in params ? params[name] : data[name];
+    if (value === undefined || value === null) {
+      const needed = spec.required && (operation === 'create' || operation === 'update') && !(name in params);
+      if (needed) throw new InvalidFieldError(`missing required field "${name}"`);
+      if (spec.default !== undefined) out[name] = spec.default;
+      continue;
+    }
+    value = spec.parse(name, value);
+    out[name] = value;
+  }
+  return out as FieldValues<Fields>;
+}
+
+/** Builds a Backend from its declaration: matching, validation, dispatch. */
+export function createBackend(definition: BackendDefinition, env: BackendEnv): Backend {
+  const compiled = definition.paths.map((path) => ({
+    path: path as PathDefinition<Fields>,
+    segments: compilePattern(path.pattern),
+  }));
+
+  const match = (mountPath: string): PathMatch | undefined => {
+    for (const c of compiled) {
+      const params = matchPattern(c.segments, mountPath);
+      if (params) return { path: c.path, params };
+    }
+    return undefined;
+  };
+
+  const context = (req: Request, raw: Record<string, unknown>): HandlerContext => ({
+    req,
+    storage: env.storage,
+    system: env.system,
+    logger: env.logger,
+    mount: env.mount,
+    raw,
+  });
+
+  const prepare = (req: Request) => {
+    const m = match(req.mountPath ?? '');
+    if (!m) throw new UnsupportedPathError('unsupported path');
+    const fields = validateFields(m.path, m.params, req.data, req.operation);
+    return { m, fields };
+  };
+
+  return {
+    definition,
+    match,
+    async handle(req) {
+      const { m, fields } = prepare(req);
+      const handler =
+        m.path.operations[req.operation] ??
+        (req.operation === 'create' ? m.path.operations.update : undefined);
+      if (!handler) throw new UnsupportedOperationError('unsupported operation');
+      const res = await handler(context(req, req.data), fields);
+      return res ?? {};
+    },
+    async exists(req) {
+      const m = match(req.mountPath ?? '');
+      if (!m?.path.exists) return undefined;
+      const fields = validateFields(m.path, m.params, req.data, req.operation);
+      return m.path.exists(context(req, req.data), fields);
+    },
+  };
+}

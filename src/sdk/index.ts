@@ -1,0 +1,7 @@
+/** What engines, auth methods and audit devices may import. Nothing of core. */
+export * from './errors.ts';
+export * from './framework/index.ts';
+export * from './logger.ts';
+export * from './request.ts';
+export * from './storage-view.ts';
+export * from './system.ts';
