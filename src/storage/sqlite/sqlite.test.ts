@@ -1,0 +1,234 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { after, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { storageConformance } from '../conformance.ts';
+import { SqliteStorage } from './sqlite.ts';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'coffer-sqlite-'));
+  dirs.push(dir);
+  return dir;
+}
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+storageConformance('sqlite', async () => {
+  const dir = tempDir();
+  return {
+    storage: SqliteStorage.open({ path: join(dir, 'coffer.db') }),
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+});
+
+describe('SqliteStorage', () => {
+  it('keeps data across close and open', async () => {
+    const path = join(tempDir(), 'coffer.db');
+    const s1 = SqliteStorage.open({ path });
+    await s1.put('a/b', Buffer.from('v1'));
+    await s1.batch([{ op: 'put', key: 'c', value: Buffer.alloc(0) }]);
+    await s1.close();
+    const s2 = SqliteStorage.open({ path });
+    assert.equal((await s2.get('a/b'))?.toString(), 'v1');
+    assert.equal((await s2.get('c'))?.length, 0);
+    assert.deepEqual(await s2.list(''), ['a/', 'c']);
+    await s2.close();
+  });
+
+  it('creates missing folders and files with mode 0600, in WAL mode', async () => {
+    const path = join(tempDir(), 'nested', 'deeper', 'coffer.db');
+    const s = SqliteStorage.open({ path });
+    await s.put('k', Buffer.from('v'));
+    for (const f of [path, `${path}-wal`, `${path}-shm`]) {
+      assert.equal(statSync(f).mode & 0o777, 0o600, f);
+    }
+    const other = new DatabaseSync(path, { readOnly: true });
+    assert.equal(other.prepare('PRAGMA journal_mode').get()?.journal_mode, 'wal');
+    assert.equal(other.prepare('PRAGMA user_version').get()?.user_version, 1);
+    other.close();
+    await s.close();
+  });
+
+  it('names the path when it cannot open', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'file'), 'x');
+    const under = join(dir, 'file', 'coffer.db');
+    assert.throws(
+      () => SqliteStorage.open({ path: under }),
+      (err: Error) => err.message.includes(under),
+    );
+    const garbage = join(dir, 'garbage.db');
+    writeFileSync(garbage, Buffer.alloc(8192, 'not a database'));
+    assert.throws(
+      () => SqliteStorage.open({ path: garbage }),
+      (err: Error) => err.message.includes(garbage) && /not a database/.test(err.message),
+    );
+    assert.throws(
+      () => SqliteStorage.open({ path: dir }),
+      (err: Error) => err.message.includes(dir),
+    );
+    assert.throws(() => SqliteStorage.open({ path: '' }), /path/);
+  });
+
+  it('refuses a schema version newer than it knows', async () => {
+    const path = join(tempDir(), 'coffer.db');
+    await SqliteStorage.open({ path }).close();
+    const db = new DatabaseSync(path);
+    db.exec('PRAGMA user_version = 99');
+    db.close();
+    assert.throws(() => SqliteStorage.open({ path }), /schema version 99 is newer/);
+  });
+
+  it('commits 200 concurrent puts in far fewer than 200 transactions', async () => {
+    const s = SqliteStorage.open({ path: join(tempDir(), 'coffer.db') });
+    const before = s.stats.commits;
+    await Promise.all(Array.from({ length: 200 }, (_, i) => s.put(`k/${i}`, Buffer.from(String(i)))));
+    const commits = s.stats.commits - before;
+    assert.ok(commits >= 1 && commits <= 5, `${commits} commits`);
+    assert.equal((await s.list('k/')).length, 200);
+    await s.close();
+  });
+
+  it('groups writes made while a commit is waiting, across callbacks of one loop turn', async () => {
+    const s = SqliteStorage.open({ path: join(tempDir(), 'coffer.db') });
+    const before = s.stats.commits;
+    // Each writer first awaits a read (a few microtasks), then writes: they still share a commit.
+    const writer = async (i: number) => {
+      await s.get(`w/${i}`);
+      await s.put(`w/${i}`, Buffer.from('x'));
+    };
+    await Promise.all(Array.from({ length: 50 }, (_, i) => writer(i)));
+    assert.equal(s.stats.commits - before, 1);
+    await s.close();
+  });
+
+  it('rejects every write of a failed transaction and applies none of them', async () => {
+    const path = join(tempDir(), 'coffer.db');
+    const s = SqliteStorage.open({ path, busyTimeoutMs: 0 });
+    await s.put('existing', Buffer.from('old'));
+    const locker = new DatabaseSync(path);
+    locker.exec('BEGIN IMMEDIATE');
+    const results = await Promise.allSettled([
+      s.put('a', Buffer.from('1')),
+      s.delete('existing'),
+      s.batch([{ op: 'put', key: 'b', value: Buffer.from('2') }]),
+    ]);
+    locker.exec('ROLLBACK');
+    locker.close();
+    for (const r of results) {
+      assert.equal(r.status, 'rejected');
+      assert.match(String((r as PromiseRejectedResult).reason.message), /write to .*coffer\.db failed/);
+    }
+    assert.equal(await s.get('a'), undefined);
+    assert.equal(await s.get('b'), undefined);
+    assert.equal((await s.get('existing'))?.toString(), 'old');
+    await s.put('a', Buffer.from('1'));
+    assert.equal((await s.get('a'))?.toString(), '1');
+    await s.close();
+  });
+
+  it('lists a folder in O(children) among 100,000 keys', async () => {
+    const s = SqliteStorage.open({ path: join(tempDir(), 'coffer.db') });
+    const ops = [];
+    for (let i = 0; i < 50_000; i++) {
+      ops.push({ op: 'put' as const, key: `big/a/${i}`, value: Buffer.from('v') });
+      ops.push({ op: 'put' as const, key: `big/b/x/${i}`, value: Buffer.from('v') });
+    }
+    ops.push({ op: 'put' as const, key: 'big/c', value: Buffer.from('v') });
+    ops.push({ op: 'put' as const, key: 'big/a0', value: Buffer.from('v') });
+    ops.push({ op: 'put' as const, key: 'bigger', value: Buffer.from('v') });
+    await s.batch(ops);
+    const before = s.stats.listRowsRead;
+    assert.deepEqual(await s.list('big/'), ['a/', 'a0', 'b/', 'c']);
+    assert.ok(s.stats.listRowsRead - before <= 5, `${s.stats.listRowsRead - before} rows read`);
+    const before2 = s.stats.listRowsRead;
+    assert.deepEqual(await s.list(''), ['big/', 'bigger']);
+    assert.ok(s.stats.listRowsRead - before2 <= 3, `${s.stats.listRowsRead - before2} rows read`);
+    await s.close();
+  });
+
+  it('refuses keys that are not well-formed UTF-16, and bad values', async () => {
+    const s = SqliteStorage.open({ path: join(tempDir(), 'coffer.db') });
+    await assert.rejects(s.put('a\uD800b', Buffer.from('v')), /well-formed/);
+    await assert.rejects(s.get('\uDC00'), /well-formed/);
+    await assert.rejects(s.batch([{ op: 'delete', key: '\uD800' }]), /well-formed/);
+    await assert.rejects(s.put('k', 'string' as unknown as Buffer), TypeError);
+    await assert.rejects(
+      s.batch([
+        { op: 'put', key: 'ok', value: Buffer.from('v') },
+        { op: 'put', key: '\uD800', value: Buffer.from('v') },
+      ]),
+      /well-formed/,
+    );
+    assert.equal(await s.get('ok'), undefined);
+    await s.close();
+  });
+
+  it('fails clearly after close', async () => {
+    const s = SqliteStorage.open({ path: join(tempDir(), 'coffer.db') });
+    await s.close();
+    await s.close();
+    await assert.rejects(s.get('k'), /is closed/);
+    await assert.rejects(s.put('k', Buffer.from('v')), /is closed/);
+    await assert.rejects(s.list(''), /is closed/);
+  });
+
+  it('keeps every acknowledged write when the process is killed (SIGKILL)', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'coffer.db');
+    const script = join(dir, 'writer.mts');
+    writeFileSync(
+      script,
+      `import { SqliteStorage } from ${JSON.stringify(pathToFileURL(join(import.meta.dirname, 'sqlite.ts')).href)};
+const s = SqliteStorage.open({ path: process.argv[2] });
+const round = process.argv[3];
+async function writer(w: number): Promise<void> {
+  for (let i = 0; ; i++) {
+    const key = \`r\${round}/w\${w}/\${i}\`;
+    await s.put(key, Buffer.from(key));
+    process.stdout.write(key + '\\n');
+  }
+}
+for (let w = 0; w < 8; w++) writer(w);
+`,
+    );
+    const acknowledged: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      const killAfter = 100 + Math.floor(Math.random() * 400);
+      const child = spawn(process.execPath, [script, path, String(round)], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+      });
+      let buffered = '';
+      let seen = 0;
+      child.stdout.on('data', (d: Buffer) => {
+        buffered += d.toString();
+        const lines = buffered.split('\n');
+        buffered = lines.pop() ?? '';
+        acknowledged.push(...lines);
+        seen += lines.length;
+        if (seen >= killAfter) child.kill('SIGKILL');
+      });
+      const [, signal] = (await new Promise((res) => child.on('close', (code, sig) => res([code, sig])))) as [
+        number | null,
+        string | null,
+      ];
+      assert.equal(signal, 'SIGKILL', `writer exited without being killed: ${stderr}`);
+      assert.ok(seen >= killAfter);
+    }
+    const s = SqliteStorage.open({ path });
+    for (const key of acknowledged) {
+      assert.equal((await s.get(key))?.toString(), key, `acknowledged ${key} is missing`);
+    }
+    await s.close();
+  });
+});
