@@ -56,8 +56,17 @@ export function matchPattern(segments: Segment[], path: string): Record<string, 
   for (let i = 0; i < segments.length; i++) {
     const seg = segments[i]!;
     if (seg.kind === 'rest') {
-      const rest = parts.slice(i);
-      if (rest.length < seg.min) return undefined;
+      // A rest segment may be followed by literal segments (`mounts/:path+/tune`): match those
+      // from the end, the rest is what is between.
+      const tail = segments.slice(i + 1);
+      const restLen = parts.length - i - tail.length;
+      if (restLen < seg.min) return undefined;
+      for (let j = 0; j < tail.length; j++) {
+        const t = tail[j]!;
+        if (t.kind !== 'lit' || parts[i + restLen + j] !== t.value) return undefined;
+      }
+      const rest = parts.slice(i, i + restLen);
+      if (rest.some((p) => p === '')) return undefined;
       params[seg.name] = rest.join('/');
       return params;
     }
@@ -71,7 +80,7 @@ export function matchPattern(segments: Segment[], path: string): Record<string, 
 
 /** Validates request data against a path's fields: required, unknown, typed. */
 export function validateFields(
-  def: PathDefinition<Fields>,
+  def: PathDefinition<any>,
   params: Record<string, string>,
   data: Record<string, unknown>,
   operation: Operation,
@@ -80,7 +89,7 @@ export function validateFields(
   for (const key of Object.keys(data)) {
     if (!(key in def.fields) && !def.freeform) throw new InvalidFieldError(`unknown field "${key}"`);
   }
-  for (const [name, spec] of Object.entries(def.fields)) {
+  for (const [name, spec] of Object.entries(def.fields as Fields)) {
     let value: unknown = name in params ? params[name] : data[name];
     if (value === undefined || value === null) {
       const needed = spec.required && (operation === 'create' || operation === 'update') && !(name in params);

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { InvalidFieldError } from '../errors.ts';
+import { compilePattern, matchPattern, validateFields } from './backend.ts';
+import { f } from './fields.ts';
+import { definePath } from './path.ts';
+
+describe('matchPattern', () => {
+  const cases: Array<[string, string, Record<string, string> | undefined]> = [
+    ['config', 'config', {}],
+    ['config', 'config/x', undefined],
+    ['data/:path+', 'data/a/b', { path: 'a/b' }],
+    ['data/:path+', 'data', undefined],
+    ['metadata/:path*', 'metadata', { path: '' }],
+    ['metadata/:path*', 'metadata/a', { path: 'a' }],
+    ['users/:name', 'users/bob', { name: 'bob' }],
+    ['users/:name', 'users/bob/x', undefined],
+    ['mounts/:path+/tune', 'mounts/a/b/tune', { path: 'a/b' }],
+    ['mounts/:path+/tune', 'mounts/tune', undefined],
+    ['mounts/:path+', 'mounts/a/tune', { path: 'a/tune' }],
+    ['', '', {}],
+  ];
+  for (const [pattern, path, want] of cases) {
+    it(`${pattern} ~ ${path}`, () => {
+      assert.deepEqual(matchPattern(compilePattern(pattern), path), want);
+    });
+  }
+});
+
+describe('validateFields', () => {
+  const def = definePath({
+    pattern: 'users/:name',
+    fields: {
+      name: f.name({ description: 'n' }),
+      password: f.string({ description: 'p', required: true, sensitive: true }),
+      ttl: f.duration({ description: 't', default: 0 }),
+      n: f.int({ description: 'n', min: 1 }),
+      on: f.bool({ description: 'b' }),
+      list: f.commaList({ description: 'l' }),
+    },
+    operations: {},
+    help: { synopsis: 's', description: 'd' },
+  });
+  it('parses typed values and defaults', () => {
+    const v = validateFields(def, { name: 'bob' }, { password: 'x', n: '3', on: 'true', list: 'a, b' }, 'update');
+    assert.deepEqual(v, { name: 'bob', password: 'x', ttl: 0, n: 3, on: true, list: ['a', 'b'] });
+  });
+  it('refuses unknown, missing and mistyped fields', () => {
+    assert.throws(() => validateFields(def, { name: 'b' }, { password: 'x', bogus: 1 }, 'update'), InvalidFieldError);
+    assert.throws(() => validateFields(def, { name: 'b' }, {}, 'create'), /missing required field "password"/);
+    assert.throws(() => validateFields(def, { name: 'b' }, { password: 1 }, 'update'), /field "password": expected a string/);
+    assert.throws(() => validateFields(def, { name: 'b' }, { password: 'x', n: 'abc' }, 'update'), /expected an integer/);
+    assert.throws(() => validateFields(def, { name: 'b' }, { password: 'x', n: 0 }, 'update'), /integer >= 1/);
+    assert.throws(() => validateFields(def, { name: 'b' }, { password: 'x', ttl: '5 parsecs' }, 'update'), /duration/);
+  });
+  it('does not require fields on read', () => {
+    assert.deepEqual(validateFields(def, { name: 'b' }, {}, 'read').name, 'b');
+  });
+});
