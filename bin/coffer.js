@@ -12,11 +12,14 @@ const main = join(root, 'src', 'main.ts');
 const major = Number(process.versions.node.split('.')[0]);
 
 if (major >= 24) {
-  await import(main);
+  const { run } = await import(main);
+  await run();
 } else {
   const pinned = join(root, 'node_modules', 'node', 'bin', 'node');
   if (!existsSync(pinned)) {
-    process.stderr.write(`coffer needs Node 24 (this is ${process.version}); run \`npm ci\` in ${root} first\n`);
+    process.stderr.write(
+      `coffer needs Node 24 (this is ${process.version}); run \`npm ci\` in ${root} first\n`,
+    );
     process.exit(1);
   }
   const child = spawn(pinned, [main, ...process.argv.slice(2)], { stdio: 'inherit' });

@@ -1,5 +1,3 @@
-import type { Backend } from '../sdk/framework/backend.ts';
-import { createBackend } from '../sdk/framework/backend.ts';
 import {
   CofferError,
   NotInitializedError,
@@ -7,13 +5,15 @@ import {
   SealedError,
   UnsupportedPathError,
 } from '../sdk/errors.ts';
+import type { Backend } from '../sdk/framework/backend.ts';
+import { createBackend } from '../sdk/framework/backend.ts';
 import type { Logger } from '../sdk/logger.ts';
 import type { Request, Response } from '../sdk/request.ts';
 import { StorageView } from '../sdk/storage-view.ts';
 import { realSystemView, type SystemView } from '../sdk/system.ts';
 import type { Storage } from '../storage/storage.ts';
 import { Barrier } from './barrier/barrier.ts';
-import { MountTable, type MountEntry } from './router/mount-table.ts';
+import { type MountEntry, MountTable } from './router/mount-table.ts';
 import { type BackendRegistry, Router } from './router/router.ts';
 import { SealManager } from './seal/seal.ts';
 import { helpResponse } from './system/help.ts';
@@ -62,7 +62,12 @@ export class Core {
     this.defaultLeaseTTL = opts.defaultLeaseTTL ?? this.system.defaultLeaseTTL();
     this.maxLeaseTTL = opts.maxLeaseTTL ?? this.system.maxLeaseTTL();
     this.barrier = new Barrier(opts.physical);
-    this.seal = new SealManager({ physical: opts.physical, barrier: this.barrier, storageType: opts.storageType, version: VERSION });
+    this.seal = new SealManager({
+      physical: opts.physical,
+      barrier: this.barrier,
+      storageType: opts.storageType,
+      version: VERSION,
+    });
     this.mounts = new MountTable(new StorageView(this.barrier, ''));
     this.tokens = new TokenStore(new StorageView(this.barrier, 'sys/token/'));
     const sysEntry = Core.#sysEntry();
@@ -191,7 +196,8 @@ export class Core {
   /** Runs one request through the pipeline. Throws catalog errors; the edge maps them. */
   async handle(req: Request): Promise<Response> {
     // The few sys paths that work without a token (and mostly while sealed).
-    const sysMatch = req.path === 'sys' || req.path.startsWith('sys/') ? this.#sys.match(req.path.slice(4)) : undefined;
+    const sysMatch =
+      req.path === 'sys' || req.path.startsWith('sys/') ? this.#sys.match(req.path.slice(4)) : undefined;
     if (sysMatch?.path.unauthenticated?.includes(req.operation)) {
       req.mountPoint = 'sys/';
       req.mountPath = req.path.slice(4);

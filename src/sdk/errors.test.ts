@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { it } from 'node:test';
-import { errorCatalog, InternalError, NotFoundError, asCofferError } from './errors.ts';
+import { asCofferError, errorCatalog, InternalError, NotFoundError } from './errors.ts';
 
 it('every error code is documented in docs/errors.md with its status', () => {
   const doc = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');

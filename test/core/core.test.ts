@@ -9,6 +9,7 @@ import {
   SealedError,
   UnsupportedPathError,
 } from '../../src/sdk/errors.ts';
+import type { Fields } from '../../src/sdk/framework/fields.ts';
 import { silentLogger } from '../../src/sdk/logger.ts';
 import type { Operation } from '../../src/sdk/request.ts';
 import { builtinRegistry } from '../../src/server/registry.ts';
@@ -28,13 +29,23 @@ const req = (operation: Operation, path: string, data: Record<string, unknown> =
 describe('core: seal lifecycle', () => {
   it('init → sealed → unseal with 3 of 5 → root token works → restart is sealed', async () => {
     const storage = new InmemStorage();
-    const make = () => new Core({ physical: storage, storageType: 'inmem', registry: builtinRegistry(), logger: silentLogger });
+    const make = () =>
+      new Core({
+        physical: storage,
+        storageType: 'inmem',
+        registry: builtinRegistry(),
+        logger: silentLogger,
+      });
     const core = make();
     await assert.rejects(core.handle(req('read', 'sys/mounts')), NotInitializedError);
     const health = await core.handle(req('read', 'sys/health'));
     assert.equal(health.status, 501);
     const init = await core.handle(req('update', 'sys/init', { secret_shares: 5, secret_threshold: 3 }));
-    const { keys, keys_base64, root_token } = init.raw as { keys: string[]; keys_base64: string[]; root_token: string };
+    const { keys, keys_base64, root_token } = init.raw as {
+      keys: string[];
+      keys_base64: string[];
+      root_token: string;
+    };
     assert.equal(keys.length, 5);
     assert.equal(keys_base64.length, 5);
     await assert.rejects(core.handle(req('read', 'sys/mounts', {}, root_token)), SealedError);
@@ -61,16 +72,27 @@ describe('core: seal lifecycle', () => {
   });
 
   it('a repeated key does not count and a wrong key resets', async () => {
-    const core = new Core({ physical: new InmemStorage(), storageType: 'inmem', registry: builtinRegistry(), logger: silentLogger });
+    const core = new Core({
+      physical: new InmemStorage(),
+      storageType: 'inmem',
+      registry: builtinRegistry(),
+      logger: silentLogger,
+    });
     const init = await core.handle(req('update', 'sys/init', { secret_shares: 3, secret_threshold: 2 }));
     const { keys } = init.raw as { keys: string[] };
     await core.handle(req('update', 'sys/unseal', { key: keys[0] }));
     await assert.rejects(core.handle(req('update', 'sys/unseal', { key: keys[0] })), BadRequestError);
     const wrong = Buffer.from(keys[1]!, 'hex');
     wrong[0]! ^= 1;
-    await assert.rejects(core.handle(req('update', 'sys/unseal', { key: wrong.toString('hex') })), BadRequestError);
+    await assert.rejects(
+      core.handle(req('update', 'sys/unseal', { key: wrong.toString('hex') })),
+      BadRequestError,
+    );
     const st = await core.handle(req('read', 'sys/seal-status'));
-    assert.deepEqual([(st.raw as { sealed: boolean }).sealed, (st.raw as { progress: number }).progress], [true, 0]);
+    assert.deepEqual(
+      [(st.raw as { sealed: boolean }).sealed, (st.raw as { progress: number }).progress],
+      [true, 0],
+    );
   });
 });
 
@@ -86,12 +108,21 @@ describe('core: mounts', () => {
     const tune = await t.request('read', 'sys/mounts/team/kv/tune');
     assert.equal(tune.data?.default_lease_ttl, 3600);
     assert.deepEqual(tune.data?.options, { version: '2' });
-    await assert.rejects(t.request('update', 'sys/mounts/team/kv/tune', { default_lease_ttl: '3h' }), /greater/);
+    await assert.rejects(
+      t.request('update', 'sys/mounts/team/kv/tune', { default_lease_ttl: '3h' }),
+      /greater/,
+    );
     await assert.rejects(t.request('update', 'sys/mounts/team/kv', { type: 'kv' }), /already in use/);
     await assert.rejects(t.request('update', 'sys/mounts/team', { type: 'kv' }), /conflicts/);
-    await assert.rejects(t.request('update', 'sys/mounts/sys2x', { type: 'nope' }), /unknown secrets engine type/);
+    await assert.rejects(
+      t.request('update', 'sys/mounts/sys2x', { type: 'nope' }),
+      /unknown secrets engine type/,
+    );
     await assert.rejects(t.request('update', 'sys/mounts/cubbyhole', { type: 'kv' }), /reserved/);
-    await assert.rejects(t.request('update', 'sys/mounts/x', { type: 'kv', bogus: 1 }), /unknown field "bogus"/);
+    await assert.rejects(
+      t.request('update', 'sys/mounts/x', { type: 'kv', bogus: 1 }),
+      /unknown field "bogus"/,
+    );
     await t.request('update', 'sys/remount', { from: 'team/kv', to: 'moved' });
     const moved = await t.request('read', 'moved/data/x');
     assert.deepEqual((moved.data as { data: unknown }).data, { a: '1' });
@@ -122,7 +153,9 @@ describe('core: help and OpenAPI cover every served path', () => {
   it('every path of every mounted engine has help and field descriptions, and is in the OpenAPI document', async () => {
     const t = await testCore();
     await t.request('update', 'sys/mounts/kv1', { type: 'kv' });
-    const doc = (await t.request('read', 'sys/internal/specs/openapi')).raw as { paths: Record<string, unknown> };
+    const doc = (await t.request('read', 'sys/internal/specs/openapi')).raw as {
+      paths: Record<string, unknown>;
+    };
     const mounted = t.core.router.mounted();
     assert.ok(mounted.length >= 3);
     let count = 0;
@@ -132,7 +165,7 @@ describe('core: help and OpenAPI cover every served path', () => {
         const where = `${entry.path}${p.pattern}`;
         assert.ok(p.help.synopsis.trim().length > 0, `${where} has no synopsis`);
         assert.ok(p.help.description.trim().length > 0, `${where} has no description`);
-        for (const [name, spec] of Object.entries(p.fields)) {
+        for (const [name, spec] of Object.entries(p.fields as Fields)) {
           assert.ok(spec.description.trim().length > 0, `${where} field ${name} has no description`);
         }
         const key = `/${entry.path}${p.pattern.replace(/:([A-Za-z_]+)[*+]?/g, '{$1}')}`.replace(/\/$/, '');

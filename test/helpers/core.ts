@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Core } from '../../src/core/core.ts';
-import type { Operation, Request, Response } from '../../src/sdk/request.ts';
 import { silentLogger } from '../../src/sdk/logger.ts';
+import type { Operation, Request, Response } from '../../src/sdk/request.ts';
 import type { SystemView } from '../../src/sdk/system.ts';
 import { builtinRegistry } from '../../src/server/registry.ts';
 import { InmemStorage } from '../../src/storage/inmem/inmem.ts';
@@ -12,11 +12,18 @@ export interface TestCore {
   rootToken: string;
   storage: Storage;
   /** One request through core, as the root token unless `token` is given. */
-  request(operation: Operation, path: string, data?: Record<string, unknown>, extra?: Partial<Request>): Promise<Response>;
+  request(
+    operation: Operation,
+    path: string,
+    data?: Record<string, unknown>,
+    extra?: Partial<Request>,
+  ): Promise<Response>;
 }
 
 /** Tier 2: an initialized, unsealed core on in-memory storage with KV v2 at secret/. */
-export async function testCore(opts: { storage?: Storage; system?: Partial<SystemView> } = {}): Promise<TestCore> {
+export async function testCore(
+  opts: { storage?: Storage; system?: Partial<SystemView> } = {},
+): Promise<TestCore> {
   const storage = opts.storage ?? new InmemStorage();
   const core = new Core({
     physical: storage,

@@ -83,7 +83,8 @@ export class MountTable {
 
   /** Refuses a path that is taken, reserved, or nested in / around another mount. */
   checkFree(path: string, ignore?: MountEntry): void {
-    if (RESERVED.some((r) => path.startsWith(r))) throw new BadRequestError(`cannot mount at reserved path "${path}"`);
+    if (RESERVED.some((r) => path.startsWith(r)))
+      throw new BadRequestError(`cannot mount at reserved path "${path}"`);
     for (const e of this.#entries) {
       if (e === ignore) continue;
       if (e.path === path) throw new BadRequestError(`path is already in use at ${path}`);
@@ -93,7 +94,9 @@ export class MountTable {
     }
   }
 
-  async add(entry: Omit<MountEntry, 'uuid' | 'accessor'> & Partial<Pick<MountEntry, 'uuid' | 'accessor'>>): Promise<MountEntry> {
+  async add(
+    entry: Omit<MountEntry, 'uuid' | 'accessor'> & Partial<Pick<MountEntry, 'uuid' | 'accessor'>>,
+  ): Promise<MountEntry> {
     const full: MountEntry = {
       ...entry,
       uuid: entry.uuid ?? randomUUID(),

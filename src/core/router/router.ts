@@ -1,5 +1,5 @@
-import type { Backend, BackendFactory } from '../../sdk/framework/backend.ts';
 import { UnsupportedPathError } from '../../sdk/errors.ts';
+import type { Backend, BackendFactory } from '../../sdk/framework/backend.ts';
 import type { Logger } from '../../sdk/logger.ts';
 import { StorageView } from '../../sdk/storage-view.ts';
 import type { SystemView } from '../../sdk/system.ts';

@@ -11,7 +11,10 @@ export function helpResponse(core: Core, req: Request): Response {
   if (!route || !backend || !match) throw new UnsupportedPathError('unsupported path');
   const def = match.path;
   const fields = Object.entries(def.fields)
-    .map(([name, spec]) => `    ${name} (${spec.kind}${spec.required ? ', required' : ''})\n        ${spec.description}`)
+    .map(
+      ([name, spec]) =>
+        `    ${name} (${spec.kind}${spec.required ? ', required' : ''})\n        ${spec.description}`,
+    )
     .join('\n\n');
   const ops = Object.keys(def.operations).join(', ');
   const help = [
@@ -39,7 +42,13 @@ export function helpResponse(core: Core, req: Request): Response {
       see_also: null,
       openapi: {
         openapi: '3.0.2',
-        paths: { [openapiPath(route.entry.path, def.pattern)]: openapiItem(route.entry.path, backend.definition.type, def) },
+        paths: {
+          [openapiPath(route.entry.path, def.pattern)]: openapiItem(
+            route.entry.path,
+            backend.definition.type,
+            def,
+          ),
+        },
       },
     },
   };

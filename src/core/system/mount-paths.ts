@@ -12,11 +12,19 @@ export function mountJSON(e: MountEntry): Record<string, unknown> {
       default_lease_ttl: e.config.default_lease_ttl,
       force_no_cache: e.config.force_no_cache,
       max_lease_ttl: e.config.max_lease_ttl,
-      ...(e.config.audit_non_hmac_request_keys ? { audit_non_hmac_request_keys: e.config.audit_non_hmac_request_keys } : {}),
-      ...(e.config.audit_non_hmac_response_keys ? { audit_non_hmac_response_keys: e.config.audit_non_hmac_response_keys } : {}),
+      ...(e.config.audit_non_hmac_request_keys
+        ? { audit_non_hmac_request_keys: e.config.audit_non_hmac_request_keys }
+        : {}),
+      ...(e.config.audit_non_hmac_response_keys
+        ? { audit_non_hmac_response_keys: e.config.audit_non_hmac_response_keys }
+        : {}),
       ...(e.config.listing_visibility ? { listing_visibility: e.config.listing_visibility } : {}),
-      ...(e.config.passthrough_request_headers ? { passthrough_request_headers: e.config.passthrough_request_headers } : {}),
-      ...(e.config.allowed_response_headers ? { allowed_response_headers: e.config.allowed_response_headers } : {}),
+      ...(e.config.passthrough_request_headers
+        ? { passthrough_request_headers: e.config.passthrough_request_headers }
+        : {}),
+      ...(e.config.allowed_response_headers
+        ? { allowed_response_headers: e.config.allowed_response_headers }
+        : {}),
     },
     description: e.description,
     external_entropy_access: false,
@@ -37,7 +45,10 @@ const configFields = {
   force_no_cache: f.bool({ description: 'Accepted for compatibility' }),
   audit_non_hmac_request_keys: f.commaList({ description: 'Request keys audit devices log in the clear' }),
   audit_non_hmac_response_keys: f.commaList({ description: 'Response keys audit devices log in the clear' }),
-  listing_visibility: f.string({ description: '"unauth" or "hidden" (UI listing)', allowed: ['', 'unauth', 'hidden'] }),
+  listing_visibility: f.string({
+    description: '"unauth" or "hidden" (UI listing)',
+    allowed: ['', 'unauth', 'hidden'],
+  }),
   passthrough_request_headers: f.commaList({ description: 'Headers passed to the backend' }),
   allowed_response_headers: f.commaList({ description: 'Headers the backend may set' }),
 };
@@ -57,7 +68,8 @@ function parseMountConfig(raw: Record<string, unknown> | undefined, into: MountC
 function checkTTLs(core: Core, c: MountConfig): void {
   const def = c.default_lease_ttl || core.defaultLeaseTTL;
   const max = c.max_lease_ttl || core.maxLeaseTTL;
-  if (c.max_lease_ttl > core.maxLeaseTTL) throw new BadRequestError('max_lease_ttl is greater than the server maximum');
+  if (c.max_lease_ttl > core.maxLeaseTTL)
+    throw new BadRequestError('max_lease_ttl is greater than the server maximum');
   if (def > max) throw new BadRequestError('default_lease_ttl is greater than max_lease_ttl');
 }
 
@@ -88,7 +100,10 @@ export function mountPaths(core: Core) {
       pattern: 'mounts',
       fields: {},
       operations: { read: () => ({ data: all() }) },
-      help: { synopsis: 'List the mounted secrets engines', description: 'Every mount with its type, accessor, options and config.' },
+      help: {
+        synopsis: 'List the mounted secrets engines',
+        description: 'Every mount with its type, accessor, options and config.',
+      },
     }),
     definePath({
       pattern: 'mounts/:path+/tune',
@@ -108,8 +123,12 @@ export function mountPaths(core: Core) {
               force_no_cache: e.config.force_no_cache,
               description: e.description,
               options: Object.keys(e.options).length ? e.options : null,
-              ...(e.config.audit_non_hmac_request_keys ? { audit_non_hmac_request_keys: e.config.audit_non_hmac_request_keys } : {}),
-              ...(e.config.audit_non_hmac_response_keys ? { audit_non_hmac_response_keys: e.config.audit_non_hmac_response_keys } : {}),
+              ...(e.config.audit_non_hmac_request_keys
+                ? { audit_non_hmac_request_keys: e.config.audit_non_hmac_request_keys }
+                : {}),
+              ...(e.config.audit_non_hmac_response_keys
+                ? { audit_non_hmac_response_keys: e.config.audit_non_hmac_response_keys }
+                : {}),
             },
           };
         },
@@ -139,7 +158,10 @@ export function mountPaths(core: Core) {
           return {};
         },
       },
-      help: { synopsis: 'Read or tune a mount', description: 'TTLs, description, options and audit settings of a mounted secrets engine.' },
+      help: {
+        synopsis: 'Read or tune a mount',
+        description: 'TTLs, description, options and audit settings of a mounted secrets engine.',
+      },
     }),
     definePath({
       pattern: 'mounts/:path+',
@@ -161,8 +183,10 @@ export function mountPaths(core: Core) {
           const path = normalizeMountPath(v.path!);
           let type = v.type ?? v.plugin_name;
           if (!type) throw new InvalidFieldError('missing required field "type"');
-          if (v.external_entropy_access) throw new InvalidFieldError('external_entropy_access is not supported');
-          if (v.plugin_version) throw new InvalidFieldError('plugin_version is not supported: only built-in engines exist');
+          if (v.external_entropy_access)
+            throw new InvalidFieldError('external_entropy_access is not supported');
+          if (v.plugin_version)
+            throw new InvalidFieldError('plugin_version is not supported: only built-in engines exist');
           const options = parseOptions(v.options);
           if (type === 'kv-v2') {
             type = 'kv';
@@ -212,7 +236,10 @@ export function mountPaths(core: Core) {
           return {};
         },
       },
-      help: { synopsis: 'Enable, read or disable a secrets engine', description: 'POST mounts an engine at the path; DELETE unmounts it and removes all its data.' },
+      help: {
+        synopsis: 'Enable, read or disable a secrets engine',
+        description: 'POST mounts an engine at the path; DELETE unmounts it and removes all its data.',
+      },
     }),
     definePath({
       pattern: 'remount',
@@ -239,7 +266,11 @@ export function mountPaths(core: Core) {
           return { data: { migration_id: id } };
         },
       },
-      help: { synopsis: 'Move a mount to another path', description: 'Data stays where it is (stored by mount id); only the path changes. Done before the call returns.' },
+      help: {
+        synopsis: 'Move a mount to another path',
+        description:
+          'Data stays where it is (stored by mount id); only the path changes. Done before the call returns.',
+      },
     }),
     definePath({
       pattern: 'remount/status/:migration_id',
@@ -251,13 +282,19 @@ export function mountPaths(core: Core) {
           return { data: { migration_id: v.migration_id, migration_info: m } };
         },
       },
-      help: { synopsis: 'Status of a remount', description: 'Remounts complete synchronously, so a known id is always "success".' },
+      help: {
+        synopsis: 'Status of a remount',
+        description: 'Remounts complete synchronously, so a known id is always "success".',
+      },
     }),
     definePath({
       pattern: 'internal/ui/mounts',
       fields: {},
       operations: { read: () => ({ data: { secret: all(), auth: {} } }) },
-      help: { synopsis: 'Mounts for the UI', description: 'Secrets engines (and auth methods, in a later release) the caller can see.' },
+      help: {
+        synopsis: 'Mounts for the UI',
+        description: 'Secrets engines (and auth methods, in a later release) the caller can see.',
+      },
     }),
     definePath({
       pattern: 'internal/ui/mounts/:path+',
@@ -269,7 +306,10 @@ export function mountPaths(core: Core) {
           return { data: { ...mountJSON(e), path: e.path } };
         },
       },
-      help: { synopsis: 'The mount a path is in', description: 'Used by CLIs to find the mount (and KV version) of a path.' },
+      help: {
+        synopsis: 'The mount a path is in',
+        description: 'Used by CLIs to find the mount (and KV version) of a path.',
+      },
     }),
   ];
 }

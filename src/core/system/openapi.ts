@@ -4,7 +4,10 @@ import type { Operation } from '../../sdk/request.ts';
 
 /** `data/:path+` under `secret/` → `/secret/data/{path}`. */
 export function openapiPath(mountPath: string, pattern: string): string {
-  const segs = pattern === '' ? [] : pattern.split('/').map((s) => (s.startsWith(':') ? `{${s.slice(1).replace(/[*+]$/, '')}}` : s));
+  const segs =
+    pattern === ''
+      ? []
+      : pattern.split('/').map((s) => (s.startsWith(':') ? `{${s.slice(1).replace(/[*+]$/, '')}}` : s));
   return `/${mountPath}${segs.join('/')}`.replace(/\/$/, '') || '/';
 }
 
@@ -15,13 +18,23 @@ function pathParams(pattern: string): string[] {
     .map((s) => s.slice(1).replace(/[*+]$/, ''));
 }
 
-const slug = (s: string) => s.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '');
+const slug = (s: string) =>
+  s
+    .replace(/[{}]/g, '')
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 
 /** The OpenAPI item of one declared path, mounted at `mountPath` (e.g. `secret/`). */
-export function openapiItem(mountPath: string, type: string, def: PathDefinition<any>): Record<string, unknown> {
+export function openapiItem(
+  mountPath: string,
+  type: string,
+  def: PathDefinition<any>,
+): Record<string, unknown> {
   const params = pathParams(def.pattern);
   const path = openapiPath(mountPath, def.pattern);
-  const fields = Object.entries(def.fields as Record<string, ReturnType<typeof Object>>) as Array<[string, any]>;
+  const fields = Object.entries(def.fields as Record<string, ReturnType<typeof Object>>) as Array<
+    [string, any]
+  >;
   const bodyFields = fields.filter(([name]) => !params.includes(name));
   const item: Record<string, unknown> = {
     description: def.help.synopsis,
@@ -57,7 +70,17 @@ export function openapiItem(mountPath: string, type: string, def: PathDefinition
     item.get = {
       ...base(ops.read ? 'read' : 'list'),
       parameters: [
-        ...(ops.list ? [{ name: 'list', description: 'Return a list of keys', in: 'query', required: !ops.read, schema: { type: 'string', enum: ['true'] } }] : []),
+        ...(ops.list
+          ? [
+              {
+                name: 'list',
+                description: 'Return a list of keys',
+                in: 'query',
+                required: !ops.read,
+                schema: { type: 'string', enum: ['true'] },
+              },
+            ]
+          : []),
         ...(ops.read ? queryParams : []),
       ],
     };
@@ -70,10 +93,16 @@ export function openapiItem(mountPath: string, type: string, def: PathDefinition
           properties: Object.fromEntries(
             bodyFields.map(([name, spec]) => [
               name,
-              { ...schemaOf(spec), description: spec.description, ...(spec.sensitive ? { 'x-coffer-sensitive': true } : {}) },
+              {
+                ...schemaOf(spec),
+                description: spec.description,
+                ...(spec.sensitive ? { 'x-coffer-sensitive': true } : {}),
+              },
             ]),
           ),
-          ...(bodyFields.some(([, s]) => s.required) ? { required: bodyFields.filter(([, s]) => s.required).map(([n]) => n) } : {}),
+          ...(bodyFields.some(([, s]) => s.required)
+            ? { required: bodyFields.filter(([, s]) => s.required).map(([n]) => n) }
+            : {}),
           ...(def.freeform ? { additionalProperties: true } : {}),
         },
       },
@@ -96,7 +125,8 @@ export function openapiDocument(
 ): Record<string, unknown> {
   const paths: Record<string, unknown> = {};
   for (const { mountPath, definition } of mounts) {
-    for (const def of definition.paths) paths[openapiPath(mountPath, def.pattern)] = openapiItem(mountPath, definition.type, def);
+    for (const def of definition.paths)
+      paths[openapiPath(mountPath, def.pattern)] = openapiItem(mountPath, definition.type, def);
   }
   return {
     openapi: '3.0.2',

@@ -5,7 +5,13 @@ import type { Core } from '../core.ts';
 import { VERSION } from '../core.ts';
 
 const unsupported = (name: string, v: unknown) => {
-  const empty = v === undefined || v === null || v === '' || v === 0 || v === false || (Array.isArray(v) && v.length === 0);
+  const empty =
+    v === undefined ||
+    v === null ||
+    v === '' ||
+    v === 0 ||
+    v === false ||
+    (Array.isArray(v) && v.length === 0);
   if (!empty) throw new InvalidFieldError(`field "${name}" is not supported by Coffer`);
 };
 
@@ -18,8 +24,16 @@ export function sealPaths(core: Core) {
     definePath({
       pattern: 'init',
       fields: {
-        secret_shares: f.int({ description: 'Number of key shares to split the unseal key into', min: 1, max: 255 }),
-        secret_threshold: f.int({ description: 'Number of shares required to reconstruct the unseal key', min: 1, max: 255 }),
+        secret_shares: f.int({
+          description: 'Number of key shares to split the unseal key into',
+          min: 1,
+          max: 255,
+        }),
+        secret_threshold: f.int({
+          description: 'Number of shares required to reconstruct the unseal key',
+          min: 1,
+          max: 255,
+        }),
         stored_shares: f.int({ description: 'Not supported (auto-unseal only); must be 0' }),
         pgp_keys: f.any({ description: 'Not supported; must be empty' }),
         root_token_pgp_key: f.string({ description: 'Not supported; must be empty' }),
@@ -31,13 +45,23 @@ export function sealPaths(core: Core) {
       operations: {
         read: async () => ({ raw: { initialized: await core.seal.isInitialized() } }),
         update: async (_ctx, v) => {
-          for (const k of ['stored_shares', 'pgp_keys', 'root_token_pgp_key', 'recovery_shares', 'recovery_threshold', 'recovery_pgp_keys'] as const) {
+          for (const k of [
+            'stored_shares',
+            'pgp_keys',
+            'root_token_pgp_key',
+            'recovery_shares',
+            'recovery_threshold',
+            'recovery_pgp_keys',
+          ] as const) {
             unsupported(k, v[k]);
           }
           if (v.secret_shares === undefined || v.secret_threshold === undefined) {
             throw new InvalidFieldError('secret_shares and secret_threshold are required');
           }
-          const { keys, rootToken } = await core.initialize({ secret_shares: v.secret_shares, secret_threshold: v.secret_threshold });
+          const { keys, rootToken } = await core.initialize({
+            secret_shares: v.secret_shares,
+            secret_threshold: v.secret_threshold,
+          });
           const raw = {
             keys: keys.map((k) => k.toString('hex')),
             keys_base64: keys.map((k) => k.toString('base64')),
@@ -47,14 +71,21 @@ export function sealPaths(core: Core) {
           return { raw };
         },
       },
-      help: { synopsis: 'Initialize a new Coffer server', description: 'GET tells whether the server is initialized; POST initializes it and returns the unseal key shares and the first root token, once.' },
+      help: {
+        synopsis: 'Initialize a new Coffer server',
+        description:
+          'GET tells whether the server is initialized; POST initializes it and returns the unseal key shares and the first root token, once.',
+      },
     }),
     definePath({
       pattern: 'seal-status',
       fields: {},
       unauthenticated: ['read'],
       operations: { read: async () => ({ raw: await core.seal.status() }) },
-      help: { synopsis: 'Seal status', description: 'Whether the server is initialized and sealed, and the unseal progress.' },
+      help: {
+        synopsis: 'Seal status',
+        description: 'Whether the server is initialized and sealed, and the unseal progress.',
+      },
     }),
     definePath({
       pattern: 'unseal',
@@ -71,12 +102,17 @@ export function sealPaths(core: Core) {
             core.seal.resetUnseal();
             return { raw: await core.seal.status() };
           }
-          if (v.key === undefined || v.key === '') throw new InvalidFieldError('missing required field "key"');
+          if (v.key === undefined || v.key === '')
+            throw new InvalidFieldError('missing required field "key"');
           if (!(await core.seal.isInitialized())) throw new BadRequestError('Coffer is not initialized');
           return { raw: await core.submitUnsealKey(v.key) };
         },
       },
-      help: { synopsis: 'Submit an unseal key share', description: 'Once the threshold of shares is reached the server unseals. `reset` discards the progress.' },
+      help: {
+        synopsis: 'Submit an unseal key share',
+        description:
+          'Once the threshold of shares is reached the server unseals. `reset` discards the progress.',
+      },
     }),
     definePath({
       pattern: 'seal',
@@ -88,26 +124,63 @@ export function sealPaths(core: Core) {
           return {};
         },
       },
-      help: { synopsis: 'Seal the server', description: 'Zeroes the keys in memory; unseal keys are needed to unseal again. Needs a root token.' },
+      help: {
+        synopsis: 'Seal the server',
+        description: 'Zeroes the keys in memory; unseal keys are needed to unseal again. Needs a root token.',
+      },
     }),
     definePath({
       pattern: 'health',
       fields: {
         standbyok: f.bool({ description: 'Answer 200 (not 429) on a standby', in: 'query' }),
         perfstandbyok: f.bool({ description: 'Answer 200 (not 473) on a performance standby', in: 'query' }),
-        activecode: f.int({ description: 'Status code when active (default 200)', in: 'query', min: 100, max: 599 }),
-        standbycode: f.int({ description: 'Status code when standby (default 429)', in: 'query', min: 100, max: 599 }),
-        drsecondarycode: f.int({ description: 'Status code for a DR secondary (default 472)', in: 'query', min: 100, max: 599 }),
-        performancestandbycode: f.int({ description: 'Status code for a performance standby (default 473)', in: 'query', min: 100, max: 599 }),
-        sealedcode: f.int({ description: 'Status code when sealed (default 503)', in: 'query', min: 100, max: 599 }),
-        uninitcode: f.int({ description: 'Status code when not initialized (default 501)', in: 'query', min: 100, max: 599 }),
+        activecode: f.int({
+          description: 'Status code when active (default 200)',
+          in: 'query',
+          min: 100,
+          max: 599,
+        }),
+        standbycode: f.int({
+          description: 'Status code when standby (default 429)',
+          in: 'query',
+          min: 100,
+          max: 599,
+        }),
+        drsecondarycode: f.int({
+          description: 'Status code for a DR secondary (default 472)',
+          in: 'query',
+          min: 100,
+          max: 599,
+        }),
+        performancestandbycode: f.int({
+          description: 'Status code for a performance standby (default 473)',
+          in: 'query',
+          min: 100,
+          max: 599,
+        }),
+        sealedcode: f.int({
+          description: 'Status code when sealed (default 503)',
+          in: 'query',
+          min: 100,
+          max: 599,
+        }),
+        uninitcode: f.int({
+          description: 'Status code when not initialized (default 501)',
+          in: 'query',
+          min: 100,
+          max: 599,
+        }),
       },
       unauthenticated: ['read'],
       operations: {
         read: async (_ctx, v): Promise<Response> => {
           const initialized = await core.seal.isInitialized();
           const sealed = !core.ready;
-          const status = !initialized ? (v.uninitcode ?? 501) : sealed ? (v.sealedcode ?? 503) : (v.activecode ?? 200);
+          const status = !initialized
+            ? (v.uninitcode ?? 501)
+            : sealed
+              ? (v.sealedcode ?? 503)
+              : (v.activecode ?? 200);
           return {
             status,
             raw: {
@@ -127,7 +200,11 @@ export function sealPaths(core: Core) {
           };
         },
       },
-      help: { synopsis: 'Health of the server', description: '200 active, 429 standby, 501 not initialized, 503 sealed; the query parameters override each code.' },
+      help: {
+        synopsis: 'Health of the server',
+        description:
+          '200 active, 429 standby, 501 not initialized, 503 sealed; the query parameters override each code.',
+      },
     }),
     definePath({
       pattern: 'key-status',
@@ -138,7 +215,10 @@ export function sealPaths(core: Core) {
           return { data: { ...core.barrier.keyStatus() } };
         },
       },
-      help: { synopsis: 'The active encryption key term', description: 'Term and install time of the barrier key that encrypts new writes.' },
+      help: {
+        synopsis: 'The active encryption key term',
+        description: 'Term and install time of the barrier key that encrypts new writes.',
+      },
     }),
     definePath({
       pattern: 'rotate',
@@ -151,7 +231,10 @@ export function sealPaths(core: Core) {
           return {};
         },
       },
-      help: { synopsis: 'Rotate the barrier encryption key', description: 'Adds a new key term; new writes use it, older values still decrypt with their term.' },
+      help: {
+        synopsis: 'Rotate the barrier encryption key',
+        description: 'Adds a new key term; new writes use it, older values still decrypt with their term.',
+      },
     }),
     definePath({
       pattern: 'rekey/init',
@@ -173,19 +256,34 @@ export function sealPaths(core: Core) {
           if (v.secret_shares === undefined || v.secret_threshold === undefined) {
             throw new InvalidFieldError('secret_shares and secret_threshold are required');
           }
-          return { raw: rekeyStatus(await core.seal.rekeyInit({ secret_shares: v.secret_shares, secret_threshold: v.secret_threshold })) };
+          return {
+            raw: rekeyStatus(
+              await core.seal.rekeyInit({
+                secret_shares: v.secret_shares,
+                secret_threshold: v.secret_threshold,
+              }),
+            ),
+          };
         },
         delete: async () => {
           core.seal.rekeyCancel();
           return {};
         },
       },
-      help: { synopsis: 'Start, read or cancel a rekey', description: 'A rekey makes new unseal key shares for the same root key; the old shares stop working.' },
+      help: {
+        synopsis: 'Start, read or cancel a rekey',
+        description:
+          'A rekey makes new unseal key shares for the same root key; the old shares stop working.',
+      },
     }),
     definePath({
       pattern: 'rekey/update',
       fields: {
-        key: f.string({ description: 'One current unseal key share, hex or base64', sensitive: true, required: true }),
+        key: f.string({
+          description: 'One current unseal key share, hex or base64',
+          sensitive: true,
+          required: true,
+        }),
         nonce: f.string({ description: 'The nonce of the rekey in progress', required: true }),
       },
       unauthenticated: ['update', 'create'],
@@ -196,7 +294,10 @@ export function sealPaths(core: Core) {
           return { raw: rekeyStatus(res) };
         },
       },
-      help: { synopsis: 'Submit a current key share for the rekey', description: 'When the threshold of current shares is reached, returns the new shares, once.' },
+      help: {
+        synopsis: 'Submit a current key share for the rekey',
+        description: 'When the threshold of current shares is reached, returns the new shares, once.',
+      },
     }),
   ];
 }

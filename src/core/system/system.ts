@@ -17,20 +17,26 @@ export function systemDefinition(core: Core) {
       definePath({
         pattern: 'internal/specs/openapi',
         fields: {
-          generic_mount_paths: f.bool({ description: 'Accepted for compatibility; paths are always the mounted ones', in: 'query' }),
+          generic_mount_paths: f.bool({
+            description: 'Accepted for compatibility; paths are always the mounted ones',
+            in: 'query',
+          }),
           context: f.string({ description: 'Accepted for compatibility', in: 'query' }),
         },
         operations: {
           read: () => ({
             raw: openapiDocument(
               VERSION,
-              core.router.mounted().map(({ entry, backend }) => ({ mountPath: entry.path, definition: backend.definition })),
+              core.router
+                .mounted()
+                .map(({ entry, backend }) => ({ mountPath: entry.path, definition: backend.definition })),
             ),
           }),
         },
         help: {
           synopsis: 'OpenAPI document of every mounted path',
-          description: 'Generated from the path tables of the mounted engines, so it always matches what the server serves.',
+          description:
+            'Generated from the path tables of the mounted engines, so it always matches what the server serves.',
         },
       }),
     ],

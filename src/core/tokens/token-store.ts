@@ -81,7 +81,11 @@ export class TokenStore {
     };
     await this.#storage.batch([
       { op: 'put', key: `id/${entry.hash}`, value: Buffer.from(JSON.stringify(entry)) },
-      { op: 'put', key: `accessor/${entry.accessorHash}`, value: Buffer.from(JSON.stringify({ hash: entry.hash })) },
+      {
+        op: 'put',
+        key: `accessor/${entry.accessorHash}`,
+        value: Buffer.from(JSON.stringify({ hash: entry.hash })),
+      },
     ]);
     this.#cache.set(entry.hash, entry);
     return { id: tokenId, entry };

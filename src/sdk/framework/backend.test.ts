@@ -42,16 +42,39 @@ describe('validateFields', () => {
     help: { synopsis: 's', description: 'd' },
   });
   it('parses typed values and defaults', () => {
-    const v = validateFields(def, { name: 'bob' }, { password: 'x', n: '3', on: 'true', list: 'a, b' }, 'update');
+    const v = validateFields(
+      def,
+      { name: 'bob' },
+      { password: 'x', n: '3', on: 'true', list: 'a, b' },
+      'update',
+    );
     assert.deepEqual(v, { name: 'bob', password: 'x', ttl: 0, n: 3, on: true, list: ['a', 'b'] });
   });
   it('refuses unknown, missing and mistyped fields', () => {
-    assert.throws(() => validateFields(def, { name: 'b' }, { password: 'x', bogus: 1 }, 'update'), InvalidFieldError);
-    assert.throws(() => validateFields(def, { name: 'b' }, {}, 'create'), /missing required field "password"/);
-    assert.throws(() => validateFields(def, { name: 'b' }, { password: 1 }, 'update'), /field "password": expected a string/);
-    assert.throws(() => validateFields(def, { name: 'b' }, { password: 'x', n: 'abc' }, 'update'), /expected an integer/);
-    assert.throws(() => validateFields(def, { name: 'b' }, { password: 'x', n: 0 }, 'update'), /integer >= 1/);
-    assert.throws(() => validateFields(def, { name: 'b' }, { password: 'x', ttl: '5 parsecs' }, 'update'), /duration/);
+    assert.throws(
+      () => validateFields(def, { name: 'b' }, { password: 'x', bogus: 1 }, 'update'),
+      InvalidFieldError,
+    );
+    assert.throws(
+      () => validateFields(def, { name: 'b' }, {}, 'create'),
+      /missing required field "password"/,
+    );
+    assert.throws(
+      () => validateFields(def, { name: 'b' }, { password: 1 }, 'update'),
+      /field "password": expected a string/,
+    );
+    assert.throws(
+      () => validateFields(def, { name: 'b' }, { password: 'x', n: 'abc' }, 'update'),
+      /expected an integer/,
+    );
+    assert.throws(
+      () => validateFields(def, { name: 'b' }, { password: 'x', n: 0 }, 'update'),
+      /integer >= 1/,
+    );
+    assert.throws(
+      () => validateFields(def, { name: 'b' }, { password: 'x', ttl: '5 parsecs' }, 'update'),
+      /duration/,
+    );
   });
   it('does not require fields on read', () => {
     assert.deepEqual(validateFields(def, { name: 'b' }, {}, 'read').name, 'b');
