@@ -1,4 +1,6 @@
 /** What engines, auth methods and audit devices may import. Nothing of core. */
+
+export type { Storage, StorageOp } from '../storage/storage.ts';
 export * from './errors.ts';
 export * from './framework/index.ts';
 export * from './logger.ts';

@@ -15,6 +15,7 @@ export type FieldKind =
   | 'map'
   | 'commaList'
   | 'stringList'
+  | 'intList'
   | 'any';
 
 export interface FieldSpec<T = unknown> {
@@ -97,12 +98,30 @@ export const f = {
       if (v === 'false' || v === '0') return false;
       bad(n, 'a boolean');
     }),
-  /** Seconds: an integer, or a Go-style duration string ("90s", "1h30m"). */
-  duration: (o: Opts<number>) =>
+  /** Seconds: an integer, or a Go-style duration string ("90s", "1h30m"). Negative only with `signed`. */
+  duration: (o: Opts<number> & { signed?: boolean }) =>
     make('duration', o, (n, v) => {
       const secs = parseDuration(v);
-      if (secs === undefined || secs < 0) bad(n, 'a duration such as 30, "30s" or "1h"');
+      if (secs === undefined || (secs < 0 && !o.signed)) bad(n, 'a duration such as 30, "30s" or "1h"');
       return secs;
+    }),
+  /** Non-negative integers: `[1, 2]`, `["1", "2"]`, `"1,2"` or a single number. */
+  intList: (o: Opts<number[]>) =>
+    make('intList', o, (n, v) => {
+      const one = (x: unknown): number => {
+        if (typeof x === 'number' && Number.isSafeInteger(x) && x >= 0) return x;
+        if (typeof x === 'string' && /^\d+$/.test(x.trim()) && Number.isSafeInteger(Number(x.trim())))
+          return Number(x.trim());
+        return bad(n, 'a list of non-negative integers');
+      };
+      if (typeof v === 'number') return [one(v)];
+      if (typeof v === 'string')
+        return v
+          .split(',')
+          .filter((s) => s.trim() !== '')
+          .map(one);
+      if (Array.isArray(v)) return v.map(one);
+      return bad(n, 'a list of non-negative integers');
     }),
   map: (o: Opts<Record<string, unknown>>) =>
     make('map', o, (n, v) => {
@@ -155,6 +174,8 @@ export function schemaOf(spec: FieldSpec): Record<string, unknown> {
     case 'commaList':
     case 'stringList':
       return { type: 'array', items: { type: 'string' } };
+    case 'intList':
+      return { type: 'array', items: { type: 'integer' } };
     case 'any':
       return {};
   }

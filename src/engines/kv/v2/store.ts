@@ -1,4 +1,4 @@
-import type { StorageView } from '../../../sdk/index.ts';
+import type { StorageOp, StorageView } from '../../../sdk/index.ts';
 
 /**
  * The KV v2 storage model (keys are paths, never values):
@@ -45,7 +45,7 @@ export interface VersionData {
   data: Record<string, unknown>;
 }
 
-export type StorageOps = Parameters<StorageView['batch']>[0];
+export type StorageOps = StorageOp[];
 
 export const CONFIG_KEY = 'config';
 export const metadataKey = (path: string): string => `metadata/${path}`;
