@@ -221,7 +221,10 @@ export class Core {
     if (req.operation === 'update' && (await route.backend.exists(req)) === false) req.operation = 'create';
     this.#authorize(token, req);
     try {
-      return await route.backend.handle(req);
+      const res = await route.backend.handle(req);
+      if (res.data !== undefined && res.raw === undefined)
+        res.envelope = { mount_type: route.entry.type, ...res.envelope };
+      return res;
     } catch (err) {
       if (!(err instanceof CofferError)) {
         this.logger.error('core: handler failed', { path: req.path, mount: route.entry.path, err });

@@ -11,7 +11,7 @@ export interface Request {
   readonly path: string;
   /** The body for writes, the query for reads (as Vault does). Keys are field names. */
   data: Record<string, unknown>;
-  /** Lower-cased header names (only those core cares about are guaranteed). */
+  /** Every header, lower-cased, except credentials (authorization, x-vault-token, cookie). */
   readonly headers: Readonly<Record<string, string>>;
   /** The raw client token ('' when none). Never logged, never stored. */
   readonly clientToken: string;
@@ -36,6 +36,18 @@ export interface Response {
    */
   raw?: unknown;
   headers?: Record<string, string>;
+  /** Envelope fields that leases, auth and response wrapping fill in. */
+  envelope?: EnvelopeFields;
+}
+
+/** Fields of the Vault JSON envelope beyond `data` and `warnings`. */
+export interface EnvelopeFields {
+  lease_id?: string;
+  renewable?: boolean;
+  lease_duration?: number;
+  auth?: unknown;
+  wrap_info?: unknown;
+  mount_type?: string;
 }
 
 /** Convenience for handlers. */

@@ -1,0 +1,103 @@
+import type { IncomingMessage } from 'node:http';
+import { BadRequestError, MalformedJSONError, PayloadTooLargeError } from '../sdk/errors.ts';
+
+/**
+ * Reads a request body into memory, refusing more than `limit` bytes: a Content-Length above the
+ * limit fails at once, a body that grows past it fails as soon as it does (the caller answers 413
+ * and closes the connection rather than reading the rest). `signal` aborts the read (the
+ * connection broke, or its framing did).
+ */
+export function readBody(req: IncomingMessage, limit: number, signal?: AbortSignal): Promise<Buffer> {
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > limit) {
+    return Promise.reject(new PayloadTooLargeError('request body too large'));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (err?: Error) => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('close', onClose);
+      req.off('error', onError);
+      signal?.removeEventListener('abort', onAbort);
+      if (err) {
+        req.pause();
+        reject(err);
+      } else {
+        resolve(Buffer.concat(chunks, size));
+      }
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) done(new PayloadTooLargeError('request body too large'));
+      else chunks.push(chunk);
+    };
+    const onEnd = () => done();
+    const onClose = () => done(new BadRequestError('request body incomplete'));
+    const onError = () => done(new BadRequestError('request body incomplete'));
+    const onAbort = () => done(new BadRequestError('malformed request body'));
+    if (signal?.aborted) {
+      onAbort();
+      return;
+    }
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('close', onClose);
+    req.on('error', onError);
+    signal?.addEventListener('abort', onAbort);
+  });
+}
+
+/**
+ * True when no object or array in `text` nests deeper than `max`. Brackets inside strings do not
+ * count. Linear, no recursion: `[[[[…` a million deep is answered in milliseconds.
+ */
+export function jsonDepthWithin(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return false;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    }
+  }
+  return true;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A request body as request data: empty → {}; otherwise it must be valid UTF-8 JSON, nested at
+ * most `maxDepth` deep, and an object.
+ */
+export function parseJSONBody(body: Buffer, maxDepth: number): Record<string, unknown> {
+  let text: string;
+  try {
+    text = utf8.decode(body);
+  } catch {
+    throw new MalformedJSONError('failed to parse JSON input');
+  }
+  if (text.trim() === '') return {};
+  if (!jsonDepthWithin(text, maxDepth)) {
+    throw new MalformedJSONError(`failed to parse JSON input: nested deeper than ${maxDepth}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new MalformedJSONError('failed to parse JSON input');
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new MalformedJSONError('failed to parse JSON input: the body must be a JSON object');
+  }
+  return value as Record<string, unknown>;
+}
