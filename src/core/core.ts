@@ -129,7 +129,7 @@ export class Core {
         rootKey.fill(0);
       }
       try {
-        await this.#setUp();
+        await this.#setUp({ quiet: true });
         const { id } = await this.tokens.createRoot();
         return { keys: shares, rootToken: id };
       } finally {
@@ -177,12 +177,12 @@ export class Core {
     return run;
   }
 
-  async #setUp(): Promise<void> {
+  async #setUp(opts: { quiet?: boolean } = {}): Promise<void> {
     await this.tokens.load();
     await this.mounts.load(() => [Core.#sysEntry()]);
     await this.router.mountAll();
     this.#ready = true;
-    this.logger.info('core: unsealed and ready', { mounts: this.mounts.all().map((m) => m.path) });
+    if (!opts.quiet) this.logger.info('core: unsealed and ready', { mounts: this.mounts.all().map((m) => m.path) });
   }
 
   async #tearDown(): Promise<void> {

@@ -56,7 +56,10 @@ export async function startServerProcess(opts: {
   } else {
     const dir = opts.dir ?? tempDir().dir;
     const file = join(dir, 'coffer.hcl');
-    writeFileSync(file, `${opts.configHCL ?? ''}\nlistener "tcp" {\n  address = "127.0.0.1:${port}"\n  tls_disable = true\n}\n`);
+    writeFileSync(
+      file,
+      `${opts.configHCL ?? ''}\nlistener "tcp" {\n  address = "127.0.0.1:${port}"\n  tls_disable = true\n}\n`,
+    );
     args.push(`-config=${file}`);
   }
   const proc = spawn(process.execPath, args, {
