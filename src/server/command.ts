@@ -6,9 +6,21 @@ import { startServer } from './server.ts';
 const specs = {
   config: { type: 'string', usage: 'Path to the server config file (HCL or JSON)', placeholder: '<path>' },
   dev: { type: 'bool', usage: 'Start a dev server: in memory, initialized, unsealed, KV v2 at secret/' },
-  'dev-root-token-id': { type: 'string', usage: 'Root token id for -dev (default: random)', placeholder: '<string>' },
-  'dev-listen-address': { type: 'string', usage: 'Address for -dev (default 127.0.0.1:8200)', placeholder: '<addr>' },
-  'log-level': { type: 'string', usage: 'debug, info, warn or error (overrides the config)', placeholder: '<level>' },
+  'dev-root-token-id': {
+    type: 'string',
+    usage: 'Root token id for -dev (default: random)',
+    placeholder: '<string>',
+  },
+  'dev-listen-address': {
+    type: 'string',
+    usage: 'Address for -dev (default 127.0.0.1:8200)',
+    placeholder: '<addr>',
+  },
+  'log-level': {
+    type: 'string',
+    usage: 'debug, info, warn or error (overrides the config)',
+    placeholder: '<level>',
+  },
 } as const;
 
 const USAGE = `Usage: coffer server [options]
@@ -35,7 +47,14 @@ function devConfig(address: string): ServerConfig {
   };
 }
 
-const LEVELS: Record<string, LogLevel> = { trace: 'debug', debug: 'debug', info: 'info', warn: 'warn', warning: 'warn', error: 'error' };
+const LEVELS: Record<string, LogLevel> = {
+  trace: 'debug',
+  debug: 'debug',
+  info: 'info',
+  warn: 'warn',
+  warning: 'warn',
+  error: 'error',
+};
 
 /** `coffer server`: returns the exit code once the server has stopped. */
 export async function serverCommand(argv: string[]): Promise<number> {
@@ -58,7 +77,8 @@ export async function serverCommand(argv: string[]): Promise<number> {
     process.stderr.write(`unexpected arguments: ${args.join(' ')}\n\n${USAGE}`);
     return 2;
   }
-  const dev = flags.dev || flags['dev-root-token-id'] !== undefined || flags['dev-listen-address'] !== undefined;
+  const dev =
+    flags.dev || flags['dev-root-token-id'] !== undefined || flags['dev-listen-address'] !== undefined;
   if (!dev && flags.config === undefined) {
     process.stderr.write(`Error: a config file is required (-config=FILE), or use -dev\n\n${USAGE}`);
     return 2;
@@ -124,7 +144,9 @@ export async function serverCommand(argv: string[]): Promise<number> {
         `    Initialized: ${st.initialized}`,
         `    Sealed:      ${st.sealed}`,
         '',
-        st.initialized ? '    Unseal with: coffer operator unseal' : '    Initialize with: coffer operator init',
+        st.initialized
+          ? '    Unseal with: coffer operator unseal'
+          : '    Initialize with: coffer operator init',
         '',
       ].join('\n'),
     );

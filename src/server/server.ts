@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Core } from '../core/core.ts';
-import { startHttpServer, type HttpServer } from '../http/index.ts';
+import { type HttpServer, startHttpServer } from '../http/index.ts';
 import type { Logger } from '../sdk/logger.ts';
 import { openStorage } from '../storage/registry.ts';
 import type { Storage } from '../storage/storage.ts';
@@ -64,7 +64,9 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
           address: l.address,
           handle: (req) => core.handle(req),
           logger: logger.child({ component: 'http' }),
-          ...(l.tlsDisable ? {} : { tls: { cert: readFileSync(l.tlsCertFile!), key: readFileSync(l.tlsKeyFile!) } }),
+          ...(l.tlsDisable
+            ? {}
+            : { tls: { cert: readFileSync(l.tlsCertFile!), key: readFileSync(l.tlsKeyFile!) } }),
           ...(l.maxRequestSize !== undefined ? { maxRequestSize: l.maxRequestSize } : {}),
         }),
       );

@@ -70,7 +70,7 @@ it('LIST mixed with GET and POST-with-body on one keep-alive connection, against
   assert.deepEqual(JSON.parse(res[4]!.body).data.keys, ['a', 'b', 'dir/', 'new']);
   const stored = await t.client.kvGet('secret', 'new');
   assert.equal(
-    stored?.data.data.v,
+    stored?.data?.data?.v,
     'LIST /v1/secret/metadata HTTP/1.1',
     'a body that looks like LIST is not rewritten',
   );
