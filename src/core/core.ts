@@ -182,7 +182,8 @@ export class Core {
     await this.mounts.load(() => [Core.#sysEntry()]);
     await this.router.mountAll();
     this.#ready = true;
-    if (!opts.quiet) this.logger.info('core: unsealed and ready', { mounts: this.mounts.all().map((m) => m.path) });
+    if (!opts.quiet)
+      this.logger.info('core: unsealed and ready', { mounts: this.mounts.all().map((m) => m.path) });
   }
 
   async #tearDown(): Promise<void> {
