@@ -53,7 +53,7 @@ async function call(
 function rawRequest(
   port: number,
   bytes: string | Buffer,
-  opts: { thenWrite?: () => Iterable<Buffer>; timeoutMs?: number } = {},
+  opts: { thenWrite?: () => Iterable<Buffer>; timeoutMs?: number; head?: boolean } = {},
 ): Promise<Reply & { closed: boolean }> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: '127.0.0.1', port });
@@ -65,7 +65,7 @@ function rawRequest(
     );
     const finish = (err?: Error, closed = false) => {
       if (done) return;
-      const parsed = parseResponse(buf);
+      const parsed = parseResponse(buf, opts.head === true);
       if (!parsed && !closed && !err) return;
       done = true;
       clearTimeout(timer);
@@ -108,13 +108,14 @@ function rawRequest(
 function parseResponse(buf: Buffer): (Omit<Reply, 'json'> & { json: unknown }) | undefined {
   const end = buf.indexOf('\r\n\r\n');
   if (end === -1) return undefined;
-  const head = buf.subarray(0, end).toString('latin1').split('\r\n');
-  const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(head[0] ?? '')?.[1] ?? 'NaN');
+  const lines = buf.subarray(0, end).toString('latin1').split('\r\n');
+  const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? '')?.[1] ?? 'NaN');
   const headers: Record<string, string> = {};
-  for (const line of head.slice(1)) {
+  for (const line of lines.slice(1)) {
     const i = line.indexOf(':');
     if (i > 0) headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
   }
+  if (head) return { status, headers, text: '', json: undefined };
   const length = Number(headers['content-length'] ?? 0);
   if (buf.length < end + 4 + length) return undefined;
   const text = buf.subarray(end + 4, end + 4 + length).toString('utf8');
@@ -294,7 +295,22 @@ describe('bad input gets a clear 4xx and changes nothing', { timeout: 90_000 }, 
       assertClientError(r, 413, /too large/, '33 MiB body');
       assert.equal(r.headers.connection, 'close', '413 closes the connection');
 
-      // The same through fetch (a client that streams the whole body).
+      // 33 MiB chunked (no declared length) to the default listener: refused once past 32 MiB.
+      const chunkedHead =
+        `POST /v1/secret/data/seed/a HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Vault-Token: ${token}\r\n` +
+        'Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n';
+      r = await rawRequest(port, chunkedHead, {
+        timeoutMs: 30_000,
+        *thenWrite() {
+          const first = Buffer.from('{"data":{"value":"');
+          yield Buffer.from(`${first.length.toString(16)}\r\n${first.toString('latin1')}\r\n`, 'latin1');
+          const frame = Buffer.concat([Buffer.from(`${filler.length.toString(16)}\r\n`), filler, Buffer.from('\r\n')]);
+          for (let i = 0; i < 33; i++) yield frame;
+          yield Buffer.from('0\r\n\r\n');
+        },
+      });
+      assertClientError(r, 413, /too large/, '33 MiB chunked body');
+
       // A declared length over the small limit.
       const big = JSON.stringify({ data: { value: 'x'.repeat(2000) } });
       r = await rawRequest(smallPort, httpRequest('POST', '/v1/secret/data/seed/a', { token, body: big }));
@@ -523,11 +539,15 @@ describe('bad input gets a clear 4xx and changes nothing', { timeout: 90_000 }, 
       r = await rawRequest(port, `GET /v1/secret/data/${'p'.repeat(100 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n`);
       assertClientError(r, 431, /header/, '100 KB request target');
 
-      for (const method of ['BREW', 'PROPFIND', 'TRACE', 'CONNECT', 'LOCK', 'OPTIONS']) {
+      for (const method of ['BREW', 'PROPFIND', 'TRACE', 'LOCK', 'OPTIONS']) {
         r = await raw(method, '/v1/secret/data/seed/a');
         assertClientError(r, 405, /method/, method);
         assert.ok(r.headers.allow?.includes('LIST'), `${method}: Allow header ${r.headers.allow}`);
       }
+      // HEAD (only sys/health answers it): 405, no body.
+      r = await rawRequest(port, httpRequest('HEAD', '/v1/secret/data/seed/a', { token }), { head: true });
+      assert.equal(r.status, 405, `HEAD: ${r.status}`);
+      assert.ok(r.headers.allow?.includes('LIST'), `HEAD: Allow header ${r.headers.allow}`);
 
       const garbage: Array<string | Buffer> = [
         'garbage\r\n\r\n',
@@ -625,6 +645,86 @@ describe('bad input gets a clear 4xx and changes nothing', { timeout: 90_000 }, 
         rssAfter - rssBefore < 256 * 1024 * 1024,
         `RSS grew from ${rssBefore >> 20} MiB to ${rssAfter >> 20} MiB`,
       );
+    }
+  });
+});
+
+
+// ---------------------------------------------------------------------------------------------
+// Bugs found while writing the tests above: each test shows one (see the report).
+
+describe('bad input: known gaps', { timeout: 30_000 }, () => {
+  const tmp = tempDir('coffer-e2e-badinput-gaps-');
+  let server: ServerProcess;
+  const token = 'root';
+  const api = (method: string, path: string, opts: Parameters<typeof call>[3] = {}) =>
+    call(server.url, method, path, { token, ...opts });
+
+  before(async () => {
+    server = await startServerProcess({ dev: { rootToken: token } });
+    const r = await api('POST', '/v1/secret/data/seed', { body: { data: { value: 'one' } } });
+    assert.equal(r.status, 200, r.text);
+  });
+  after(async () => {
+    await server?.stop('SIGKILL');
+    tmp.cleanup();
+  });
+
+  // src/sdk/framework/backend.ts validateFields: `key in def.fields` also sees Object.prototype,
+  // so a field named like one of its members is never "unknown".
+  test('unknown fields named like Object.prototype members (toString, constructor, __proto__) → 400', async () => {
+    for (const name of ['toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf']) {
+      const body = `{"data":{"value":"two"},${JSON.stringify(name)}:1}`;
+      let r = await api('POST', '/v1/secret/data/seed', { rawBody: body });
+      assertClientError(r, 400, new RegExp(`unknown field "${name}"`), `unknown field ${name} in a KV write`);
+      r = await api('GET', '/v1/secret/data/seed');
+      assert.deepEqual(r.json.data.data, { value: 'one' }, `the write with ${name} changed the secret`);
+      assert.equal(r.json.data.metadata.version, 1, `the write with ${name} made a new version`);
+      r = await api('POST', `/v1/sys/mounts/proto-${name.replaceAll('_', '')}`, {
+        rawBody: `{"type":"kv",${JSON.stringify(name)}:1}`,
+      });
+      assertClientError(r, 400, new RegExp(`unknown field "${name}"`), `unknown field ${name} in a mount`);
+      r = await api('GET', `/v1/secret/data/seed?${name}=1`);
+      assertClientError(r, 400, new RegExp(`unknown field "${name}"`), `unknown query field ${name}`);
+    }
+  });
+
+  // src/http/server.ts registers no 'connect' listener: Node then destroys the socket of a
+  // CONNECT request without an answer.
+  test('CONNECT → 405 with a JSON error, like every other unsupported method', async () => {
+    for (const target of ['/v1/secret/data/seed', '127.0.0.1:80']) {
+      const r = await rawRequest(server.port, `CONNECT ${target} HTTP/1.1\r\nHost: x\r\n\r\n`);
+      assertClientError(r, 405, /method/, `CONNECT ${target}`);
+    }
+    const r = await api('GET', '/v1/sys/health');
+    assert.equal(r.status, 200);
+  });
+
+  // src/core/router/mount-table.ts MOUNT_PATH_RE accepts `.` and `..` segments: sys/remount takes
+  // its target from the body, where the edge's path checks do not apply, and moves the mount to
+  // a path no request can reach.
+  test('`..` and `.` segments in a mount path given in a body (sys/remount `to`) → 400', async () => {
+    let r = await api('POST', '/v1/sys/mounts/movable', { body: { type: 'kv', options: { version: '1' } } });
+    assert.equal(r.status, 204, r.text);
+    r = await api('POST', '/v1/movable/x', { body: { v: 'kept' } });
+    assert.equal(r.status, 204, r.text);
+    let at = 'movable';
+    try {
+      for (const to of ['x/../y', '..', '.', 'a/./b', 'z/..', '../sys2']) {
+        r = await api('POST', '/v1/sys/remount', { body: { from: at, to } });
+        if (r.status === 200) at = to;
+        assertClientError(r, 400, /invalid mount path/, `remount to ${JSON.stringify(to)}`);
+        r = await api('GET', '/v1/movable/x');
+        assert.equal(r.status, 200, `movable/x unreachable after a remount to ${JSON.stringify(to)}`);
+      }
+      // sys/mounts/:path itself (a URL path) never gets there: the edge refuses the segment.
+      r = await rawRequest(
+        server.port,
+        `POST /v1/sys/mounts/x/../y HTTP/1.1\r\nHost: x\r\nX-Vault-Token: ${token}\r\nContent-Length: 13\r\nConnection: close\r\n\r\n{"type":"kv"}`,
+      );
+      assertClientError(r, 400, /invalid path/, 'sys/mounts/x/../y');
+    } finally {
+      if (at !== 'movable') await api('POST', '/v1/sys/remount', { body: { from: at, to: 'movable' } });
     }
   });
 });
