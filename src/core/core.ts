@@ -13,10 +13,10 @@ import { StorageView } from '../sdk/storage-view.ts';
 import { realSystemView, type SystemView } from '../sdk/system.ts';
 import type { Storage } from '../storage/storage.ts';
 import { Barrier } from './barrier/barrier.ts';
-import { type MountEntry, MountTable } from './router/mount-table.ts';
+import { type MountEntry, type MountKind, MountTable } from './router/mount-table.ts';
 import { type BackendRegistry, Router } from './router/router.ts';
 import { SealManager } from './seal/seal.ts';
-import { helpResponse } from './system/help.ts';
+import { helpFor, helpResponse } from './system/help.ts';
 import { systemDefinition } from './system/system.ts';
 import { type TokenEntry, TokenStore } from './tokens/token-store.ts';
 
@@ -26,7 +26,10 @@ export interface CoreOptions {
   physical: Storage;
   /** Reported in seal-status (`inmem`, `sqlite`, ...). */
   storageType: string;
+  /** Secrets engine types (kv, ...). */
   registry: BackendRegistry;
+  /** Auth method types (userpass, approle, ...). */
+  authRegistry?: BackendRegistry;
   logger: Logger;
   system?: Partial<SystemView>;
   /** Server-wide lease TTLs in seconds (config `default_lease_ttl`, `max_lease_ttl`). */
@@ -50,6 +53,8 @@ export class Core {
   readonly defaultLeaseTTL: number;
   readonly maxLeaseTTL: number;
   readonly #sys: Backend;
+  readonly #secretTypes: ReadonlySet<string>;
+  readonly #authTypes: ReadonlySet<string>;
   /** True once the barrier is unsealed AND mounts/tokens are loaded. */
   #ready = false;
   /** Serializes unseal / seal transitions. */
@@ -77,7 +82,9 @@ export class Core {
       logger: this.logger.child({ mount: 'sys/' }),
       mount: sysEntry,
     });
-    const registry = new Map(opts.registry);
+    this.#secretTypes = new Set(opts.registry.keys());
+    this.#authTypes = new Set(opts.authRegistry?.keys() ?? []);
+    const registry = new Map([...opts.registry, ...(opts.authRegistry ?? [])]);
     registry.set('system', () => this.#sys);
     this.router = new Router({
       table: this.mounts,
@@ -111,6 +118,19 @@ export class Core {
       maxLeaseTTL: () => entry.config.max_lease_ttl || this.maxLeaseTTL,
     };
   }
+
+  /** Whether a user may enable a mount of this type in this table. */
+  canMount(type: string, kind: MountKind): boolean {
+    return kind === 'secret' ? this.#secretTypes.has(type) : this.#authTypes.has(type);
+  }
+
+  /** Checks an auth mount's `user_lockout_config` (tune). */
+  validateLockoutConfig(raw: Record<string, unknown>): Record<string, unknown> {
+    return raw;
+  }
+
+  /** After a mount is disabled: tokens issued through an auth mount are revoked. */
+  async onUnmounted(_entry: MountEntry): Promise<void> {}
 
   get ready(): boolean {
     return this.#ready;
@@ -202,7 +222,7 @@ export class Core {
     if (sysMatch?.path.unauthenticated?.includes(req.operation)) {
       req.mountPoint = 'sys/';
       req.mountPath = req.path.slice(4);
-      if (req.help) return helpResponse(this, req);
+      if (req.help) return helpFor('sys/', this.#sys, req.mountPath);
       return this.#sys.handle(req);
     }
     if (!this.#ready) {

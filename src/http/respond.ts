@@ -29,7 +29,8 @@ export function send(
   for (const name of res.getHeaderNames()) res.removeHeader(name);
   for (const [name, value] of Object.entries(BASE_HEADERS)) res.setHeader(name, value);
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  if (body === undefined) {
+  // 1xx, 204 and 304 carry no body and no Content-Length (RFC 9110 §8.6).
+  if (body === undefined || status < 200 || status === 204 || status === 304) {
     res.end();
     return;
   }

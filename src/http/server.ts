@@ -7,7 +7,8 @@ import type { Request, Response } from '../sdk/request.ts';
 import { onClientError, type ParseError } from './client-error.ts';
 import { EdgeSocket } from './edge-socket.ts';
 import { clientMethod, type EdgeOptions, serve } from './handler.ts';
-import { send } from './respond.ts';
+import { rawErrorResponse, send } from './respond.ts';
+import { ALLOWED_METHODS } from './verbs.ts';
 
 export interface HttpOptions {
   /** `host:port` (`[::1]:8200` for IPv6); port 0 binds an ephemeral port. */
@@ -102,6 +103,10 @@ export async function startHttpServer(opts: HttpOptions): Promise<HttpServer> {
   server.on('checkExpectation', (req, res) => {
     clientMethod(req);
     send(res, 417, JSON.stringify({ errors: ['unsupported Expect header'] }), { Connection: 'close' });
+  });
+  // CONNECT is not a method Coffer serves; without a listener Node would drop the socket silently.
+  server.on('connect', (_req: http.IncomingMessage, socket: Duplex) => {
+    socket.end(rawErrorResponse(405, 'unsupported method', { Allow: ALLOWED_METHODS, Connection: 'close' }));
   });
   server.on('clientError', (err: ParseError, socket: Duplex) =>
     onClientError(err, socket, logger, requestTimeout),

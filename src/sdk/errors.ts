@@ -44,6 +44,10 @@ export class InvalidPathError extends BadRequestError {
 export class PreconditionFailedError extends BadRequestError {
   static override readonly code = 'precondition_failed';
 }
+/** A login with a wrong password, secret id or the like. Counts towards lockout. */
+export class InvalidCredentialsError extends BadRequestError {
+  static override readonly code = 'invalid_credentials';
+}
 export class PermissionDeniedError extends CofferError {
   static override readonly code = 'permission_denied';
   static override readonly status = 403;
@@ -67,6 +71,11 @@ export class UnsupportedPathError extends CofferError {
 export class UnsupportedOperationError extends CofferError {
   static override readonly code = 'unsupported_operation';
   static override readonly status = 405;
+}
+/** Too many requests (rate limits, lockout of a user after failed logins). */
+export class TooManyRequestsError extends CofferError {
+  static override readonly code = 'too_many_requests';
+  static override readonly status = 429;
 }
 export class PayloadTooLargeError extends CofferError {
   static override readonly code = 'payload_too_large';
@@ -115,7 +124,9 @@ export const errorCatalog: ReadonlyArray<typeof CofferError> = [
   MalformedJSONError,
   InvalidPathError,
   PreconditionFailedError,
+  InvalidCredentialsError,
   PermissionDeniedError,
+  TooManyRequestsError,
   NotFoundError,
   UnsupportedPathError,
   UnsupportedOperationError,

@@ -23,6 +23,50 @@ export interface Request {
   /** Set by the router: where the matching mount is, and the path below it. */
   mountPoint?: string;
   mountPath?: string;
+  /** Set by core once the token is known (absent on unauthenticated paths). */
+  auth?: RequestAuth;
+}
+
+/** Who is calling: what core knows of the request's token. Never holds the token itself. */
+export interface RequestAuth {
+  /** Salted hash of the token id: a stable, non-secret handle (cubbyhole storage is keyed by it). */
+  readonly tokenHash: string;
+  readonly accessor: string;
+  /** Effective policies: the token's, its entity's and its groups'. */
+  readonly policies: readonly string[];
+  readonly tokenPolicies: readonly string[];
+  readonly identityPolicies: readonly string[];
+  readonly entityId: string;
+  readonly displayName: string;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly tokenType: 'service' | 'batch';
+  /** Token path, e.g. `auth/userpass/login/alice`. */
+  readonly path: string;
+}
+
+/**
+ * What an auth method's login handler returns in `Response.auth`: core turns it into a token
+ * (and an identity alias / entity) and answers with Vault's `auth` block.
+ */
+export interface AuthResult {
+  /** Token policies granted by the method (before `default` is added). */
+  policies: string[];
+  displayName: string;
+  metadata?: Record<string, string>;
+  /** The identity alias: `name` is unique per auth mount (a username, a role id). */
+  alias: { name: string; metadata?: Record<string, string> };
+  /** Seconds; 0 = the mount / system default. */
+  ttl?: number;
+  maxTTL?: number;
+  explicitMaxTTL?: number;
+  period?: number;
+  numUses?: number;
+  renewable?: boolean;
+  boundCIDRs?: string[];
+  tokenType?: 'service' | 'batch' | 'default' | 'default-service' | 'default-batch';
+  noDefaultPolicy?: boolean;
+  /** Kept with the token for the method's own use (never returned to clients). */
+  internalData?: Record<string, unknown>;
 }
 
 export interface Response {
@@ -38,6 +82,8 @@ export interface Response {
   headers?: Record<string, string>;
   /** Envelope fields that leases, auth and response wrapping fill in. */
   envelope?: EnvelopeFields;
+  /** A login: core creates the token. */
+  auth?: AuthResult;
 }
 
 /** Fields of the Vault JSON envelope beyond `data` and `warnings`. */

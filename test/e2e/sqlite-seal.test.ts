@@ -230,7 +230,10 @@ describe('e2e: Shamir seal on sqlite across restarts, driven by the CLI', () => 
   });
 
   it('stop (SIGTERM), start on the same file: sealed, 503 on KV; 3 other keys (hex and base64) unseal, every secret is there', async () => {
+    const url = server!.url;
     assert.equal(await stop(), 0, 'a clean exit on SIGTERM');
+    const down = await runCli(['status'], { VAULT_ADDR: url, COFFER_ADDR: url });
+    assert.equal(down.code, 1, `status exits 1 when it cannot reach the server: ${down.stderr}`);
     await start();
 
     const st = await cliJSON(['status']);

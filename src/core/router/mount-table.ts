@@ -13,9 +13,14 @@ export interface MountEntry {
   config: MountConfig;
   local: boolean;
   seal_wrap: boolean;
-  /** Built in, can't be disabled or moved (sys/). */
+  /** Built in, can't be disabled or moved (sys/, auth/token/, identity/, cubbyhole/). */
   builtin?: boolean;
+  /** `auth` for auth methods (paths under `auth/`), else a secrets engine. */
+  table?: 'secret' | 'auth';
 }
+
+export type MountKind = 'secret' | 'auth';
+export const kindOf = (e: MountEntry): MountKind => e.table ?? 'secret';
 
 export interface MountConfig {
   default_lease_ttl: number; // seconds, 0 = system default
@@ -26,6 +31,10 @@ export interface MountConfig {
   listing_visibility?: string;
   passthrough_request_headers?: string[];
   allowed_response_headers?: string[];
+  /** Auth mounts: Vault's `user_lockout_config` (lockout_threshold, lockout_duration, ...). */
+  user_lockout_config?: Record<string, unknown>;
+  /** Auth mounts: `default-service`, `service`, `batch`, ... */
+  token_type?: string;
 }
 
 const TABLE_KEY = 'core/mounts';
@@ -36,7 +45,9 @@ const MOUNT_PATH_RE = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*\/$/;
 /** Normalizes a user-given mount path to `a/b/`. Throws on an invalid one. */
 export function normalizeMountPath(input: string): string {
   const p = input.replace(/^\/+/, '').replace(/\/*$/, '/');
-  if (p === '/' || !MOUNT_PATH_RE.test(p)) throw new BadRequestError(`invalid mount path "${input}"`);
+  if (p === '/' || !MOUNT_PATH_RE.test(p) || p.split('/').some((seg) => seg === '.' || seg === '..')) {
+    throw new BadRequestError(`invalid mount path "${input}"`);
+  }
   return p;
 }
 
@@ -49,14 +60,15 @@ export class MountTable {
     this.#storage = storage;
   }
 
-  async load(defaults: () => MountEntry[]): Promise<void> {
+  /** Loads the table; built-in mounts missing from it (a table written by an older version) are added. */
+  async load(builtins: () => MountEntry[]): Promise<void> {
     const stored = await this.#storage.getJSON<MountEntry[]>(TABLE_KEY);
-    if (stored) {
-      this.#entries = stored;
-      return;
+    this.#entries = stored ?? [];
+    const missing = builtins().filter((b) => !this.#entries.some((e) => e.path === b.path));
+    if (missing.length > 0 || !stored) {
+      this.#entries.push(...missing);
+      await this.#persist();
     }
-    this.#entries = defaults();
-    await this.#persist();
   }
 
   clear(): void {
@@ -82,9 +94,16 @@ export class MountTable {
   }
 
   /** Refuses a path that is taken, reserved, or nested in / around another mount. */
-  checkFree(path: string, ignore?: MountEntry): void {
-    if (RESERVED.some((r) => path.startsWith(r)))
+  checkFree(path: string, kind: MountKind, ignore?: MountEntry): void {
+    if (kind === 'secret' && RESERVED.some((r) => path.startsWith(r))) {
       throw new BadRequestError(`cannot mount at reserved path "${path}"`);
+    }
+    if (
+      kind === 'auth' &&
+      (!path.startsWith('auth/') || path === 'auth/' || path.startsWith('auth/token/'))
+    ) {
+      throw new BadRequestError(`cannot enable an auth method at "${path}"`);
+    }
     for (const e of this.#entries) {
       if (e === ignore) continue;
       if (e.path === path) throw new BadRequestError(`path is already in use at ${path}`);

@@ -1,14 +1,21 @@
 import { UnsupportedPathError } from '../../sdk/errors.ts';
+import type { Backend } from '../../sdk/framework/backend.ts';
 import type { Request, Response } from '../../sdk/request.ts';
 import type { Core } from '../core.ts';
 import { openapiItem, openapiPath } from './openapi.ts';
 
-/** The answer to `?help=1`: text from the path table, and its OpenAPI item. */
+/** The answer to `?help=1` for a routed request. */
 export function helpResponse(core: Core, req: Request): Response {
   const route = core.router.route(req.path);
-  const backend = route?.backend;
-  const match = backend?.match(route?.mountPath ?? '');
-  if (!route || !backend || !match) throw new UnsupportedPathError('unsupported path');
+  if (!route) throw new UnsupportedPathError('unsupported path');
+  return helpFor(route.entry.path, route.backend, route.mountPath);
+}
+
+/** Help text from the path table, and its OpenAPI item, for `mountPath` in `backend` mounted at `mountPoint`. */
+export function helpFor(mountPoint: string, backend: Backend, mountPath: string): Response {
+  const match = backend.match(mountPath);
+  if (!match) throw new UnsupportedPathError('unsupported path');
+  const route = { entry: { path: mountPoint } };
   const def = match.path;
   const fields = Object.entries(def.fields)
     .map(

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { BadRequestError, InvalidFieldError, NotFoundError } from '../../sdk/errors.ts';
 import { definePath, f } from '../../sdk/framework/index.ts';
 import type { Core } from '../core.ts';
-import { type MountConfig, type MountEntry, normalizeMountPath } from '../router/mount-table.ts';
+import {
+  kindOf,
+  type MountConfig,
+  type MountEntry,
+  type MountKind,
+  normalizeMountPath,
+} from '../router/mount-table.ts';
 
 /** The JSON Vault shows for a mount. */
 export function mountJSON(e: MountEntry): Record<string, unknown> {
@@ -86,55 +92,103 @@ function parseOptions(raw: Record<string, unknown> | undefined): Record<string, 
   return out;
 }
 
-/** sys/mounts, sys/mounts/:path, its tune, sys/remount, sys/internal/ui/mounts. */
-export function mountPaths(core: Core) {
-  const migrations = new Map<string, { source_mount: string; target_mount: string; status: string }>();
-  const userMount = (path: string): MountEntry => {
-    const entry = core.mounts.get(normalizeMountPath(path));
-    if (!entry) throw new BadRequestError(`no mount at "${path}"`);
+const authConfigFields = {
+  user_lockout_config: f.map({
+    description:
+      'Lockout after failed logins: lockout_threshold, lockout_duration, lockout_counter_reset, disable_lockout',
+  }),
+  token_type: f.string({
+    description: 'Type of tokens issued by the auth method',
+    allowed: ['', 'default', 'default-service', 'default-batch', 'service', 'batch'],
+  }),
+};
+
+interface Family {
+  kind: MountKind;
+  /** `mounts` or `auth`: the path below sys/. */
+  prefix: string;
+  noun: string;
+  /** User path → table path. */
+  normalize(input: string): string;
+  /** Table path → the key sys/<prefix> lists it under. */
+  display(path: string): string;
+}
+
+const FAMILIES: Family[] = [
+  {
+    kind: 'secret',
+    prefix: 'mounts',
+    noun: 'secrets engine',
+    normalize: normalizeMountPath,
+    display: (p) => p,
+  },
+  {
+    kind: 'auth',
+    prefix: 'auth',
+    noun: 'auth method',
+    normalize: (p) => `auth/${normalizeMountPath(p)}`,
+    display: (p) => p.slice('auth/'.length),
+  },
+];
+
+function tuneJSON(core: Core, e: MountEntry): Record<string, unknown> {
+  const c = e.config;
+  return {
+    default_lease_ttl: c.default_lease_ttl || core.defaultLeaseTTL,
+    max_lease_ttl: c.max_lease_ttl || core.maxLeaseTTL,
+    force_no_cache: c.force_no_cache,
+    description: e.description,
+    options: Object.keys(e.options).length ? e.options : null,
+    ...(c.audit_non_hmac_request_keys ? { audit_non_hmac_request_keys: c.audit_non_hmac_request_keys } : {}),
+    ...(c.audit_non_hmac_response_keys
+      ? { audit_non_hmac_response_keys: c.audit_non_hmac_response_keys }
+      : {}),
+    ...(c.listing_visibility ? { listing_visibility: c.listing_visibility } : {}),
+    ...(c.passthrough_request_headers ? { passthrough_request_headers: c.passthrough_request_headers } : {}),
+    ...(c.allowed_response_headers ? { allowed_response_headers: c.allowed_response_headers } : {}),
+    ...(c.user_lockout_config ? { user_lockout_config: c.user_lockout_config } : {}),
+    ...(c.token_type ? { token_type: c.token_type } : {}),
+  };
+}
+
+/** sys/mounts… or sys/auth…: list, enable, read, disable, tune. */
+function familyPaths(core: Core, fam: Family) {
+  const tuneFields = fam.kind === 'auth' ? { ...configFields, ...authConfigFields } : configFields;
+  const find = (path: string): MountEntry => {
+    const entry = core.mounts.get(fam.normalize(path));
+    if (!entry || kindOf(entry) !== fam.kind) throw new BadRequestError(`no ${fam.noun} at "${path}"`);
     return entry;
   };
-  const all = () => Object.fromEntries(core.mounts.all().map((e) => [e.path, mountJSON(e)]));
+  const all = () =>
+    Object.fromEntries(
+      core.mounts
+        .all()
+        .filter((e) => kindOf(e) === fam.kind)
+        .map((e) => [fam.display(e.path), mountJSON(e)]),
+    );
   return [
     definePath({
-      pattern: 'mounts',
+      pattern: fam.prefix,
       fields: {},
       operations: { read: () => ({ data: all() }) },
       help: {
-        synopsis: 'List the mounted secrets engines',
+        synopsis: `List the enabled ${fam.noun}s`,
         description: 'Every mount with its type, accessor, options and config.',
       },
     }),
     definePath({
-      pattern: 'mounts/:path+/tune',
+      pattern: `${fam.prefix}/:path+/tune`,
       fields: {
         path: f.string({ description: 'Mount path', in: 'path' }),
         description: f.string({ description: 'Human-readable description of the mount' }),
         options: f.map({ description: 'Mount options; kv takes "version"' }),
-        ...configFields,
+        ...tuneFields,
       },
       operations: {
-        read: (_ctx, v) => {
-          const e = userMount(v.path!);
-          return {
-            data: {
-              default_lease_ttl: e.config.default_lease_ttl || core.defaultLeaseTTL,
-              max_lease_ttl: e.config.max_lease_ttl || core.maxLeaseTTL,
-              force_no_cache: e.config.force_no_cache,
-              description: e.description,
-              options: Object.keys(e.options).length ? e.options : null,
-              ...(e.config.audit_non_hmac_request_keys
-                ? { audit_non_hmac_request_keys: e.config.audit_non_hmac_request_keys }
-                : {}),
-              ...(e.config.audit_non_hmac_response_keys
-                ? { audit_non_hmac_response_keys: e.config.audit_non_hmac_response_keys }
-                : {}),
-            },
-          };
-        },
+        read: (_ctx, v) => ({ data: tuneJSON(core, find(v.path!)) }),
         update: async (ctx, v) => {
-          const e = userMount(v.path!);
-          if (e.builtin) throw new BadRequestError(`cannot tune "${e.path}"`);
+          const e = find(v.path!);
+          if (e.builtin && e.type === 'system') throw new BadRequestError(`cannot tune "${e.path}"`);
           const config: MountConfig = structuredClone(e.config);
           const raw = ctx.raw;
           parseMountConfig(
@@ -143,6 +197,12 @@ export function mountPaths(core: Core) {
           );
           if (raw.default_lease_ttl === 'system') config.default_lease_ttl = 0;
           if (raw.max_lease_ttl === 'system') config.max_lease_ttl = 0;
+          if (fam.kind === 'auth') {
+            const av = v as { user_lockout_config?: Record<string, unknown>; token_type?: string };
+            if (av.user_lockout_config !== undefined)
+              config.user_lockout_config = core.validateLockoutConfig(av.user_lockout_config);
+            if (av.token_type !== undefined) config.token_type = av.token_type;
+          }
           checkTTLs(core, config);
           const options = { ...e.options, ...parseOptions(v.options) };
           if (e.type === 'kv' && (e.options.version ?? '1') !== (options.version ?? '1')) {
@@ -159,15 +219,20 @@ export function mountPaths(core: Core) {
         },
       },
       help: {
-        synopsis: 'Read or tune a mount',
-        description: 'TTLs, description, options and audit settings of a mounted secrets engine.',
+        synopsis: `Read or tune a ${fam.noun}`,
+        description: 'TTLs, description, options and audit settings of a mount.',
       },
     }),
     definePath({
-      pattern: 'mounts/:path+',
+      pattern: `${fam.prefix}/:path+`,
       fields: {
         path: f.string({ description: 'Mount path', in: 'path' }),
-        type: f.string({ description: 'Engine type (kv, kv-v2, ...)' }),
+        type: f.string({
+          description:
+            fam.kind === 'auth'
+              ? 'Auth method type (userpass, approle, ...)'
+              : 'Engine type (kv, kv-v2, ...)',
+        }),
         description: f.string({ description: 'Human-readable description', default: '' }),
         config: f.map({ description: 'default_lease_ttl, max_lease_ttl and other mount config' }),
         options: f.map({ description: 'Mount options; kv takes "version"' }),
@@ -178,9 +243,9 @@ export function mountPaths(core: Core) {
         plugin_version: f.string({ description: 'Must be empty: only built-in engines exist' }),
       },
       operations: {
-        read: (_ctx, v) => ({ data: mountJSON(userMount(v.path!)) }),
+        read: (_ctx, v) => ({ data: mountJSON(find(v.path!)) }),
         update: async (_ctx, v) => {
-          const path = normalizeMountPath(v.path!);
+          const path = fam.normalize(v.path!);
           let type = v.type ?? v.plugin_name;
           if (!type) throw new InvalidFieldError('missing required field "type"');
           if (v.external_entropy_access)
@@ -188,17 +253,12 @@ export function mountPaths(core: Core) {
           if (v.plugin_version)
             throw new InvalidFieldError('plugin_version is not supported: only built-in engines exist');
           const options = parseOptions(v.options);
-          if (type === 'kv-v2') {
+          if (fam.kind === 'secret' && (type === 'kv-v2' || type === 'kv-v1')) {
+            options.version = type === 'kv-v2' ? '2' : '1';
             type = 'kv';
-            options.version = '2';
-          } else if (type === 'kv-v1') {
-            type = 'kv';
-            options.version = '1';
           }
-          if (type === 'system' || !core.router.knows(type)) {
-            throw new BadRequestError(`unknown secrets engine type "${type}"`);
-          }
-          core.mounts.checkFree(path);
+          if (!core.canMount(type, fam.kind)) throw new BadRequestError(`unknown ${fam.noun} type "${type}"`);
+          core.mounts.checkFree(path, fam.kind);
           const config: MountConfig = { default_lease_ttl: 0, max_lease_ttl: 0, force_no_cache: false };
           parseMountConfig(v.config, config);
           checkTTLs(core, config);
@@ -210,6 +270,7 @@ export function mountPaths(core: Core) {
             config,
             local: v.local ?? false,
             seal_wrap: v.seal_wrap ?? false,
+            ...(fam.kind === 'auth' ? { table: 'auth' as const } : {}),
           });
           try {
             await core.router.mount(entry);
@@ -221,10 +282,10 @@ export function mountPaths(core: Core) {
           return {};
         },
         delete: async (_ctx, v) => {
-          const path = normalizeMountPath(v.path!);
+          const path = fam.normalize(v.path!);
           const entry = core.mounts.get(path);
-          if (!entry) return {};
-          if (entry.builtin) throw new BadRequestError(`cannot unmount "${path}"`);
+          if (!entry || kindOf(entry) !== fam.kind) return {};
+          if (entry.builtin) throw new BadRequestError(`cannot disable "${path}"`);
           await core.router.unmount(entry);
           await core.mounts.remove(path);
           const view = core.router.view(entry);
@@ -232,15 +293,31 @@ export function mountPaths(core: Core) {
           for (let i = 0; i < keys.length; i += 500) {
             await view.batch(keys.slice(i, i + 500).map((key) => ({ op: 'delete' as const, key })));
           }
+          await core.onUnmounted(entry);
           core.logger.info('core: unmounted', { path, keys_removed: keys.length });
           return {};
         },
       },
       help: {
-        synopsis: 'Enable, read or disable a secrets engine',
-        description: 'POST mounts an engine at the path; DELETE unmounts it and removes all its data.',
+        synopsis: `Enable, read or disable a ${fam.noun}`,
+        description: 'POST enables it at the path; DELETE disables it and removes all its data.',
       },
     }),
+  ];
+}
+
+/** sys/mounts, sys/auth (each with tune), sys/remount, sys/internal/ui/mounts. */
+export function mountPaths(core: Core) {
+  const migrations = new Map<string, { source_mount: string; target_mount: string; status: string }>();
+  const secretsOf = (kind: MountKind) =>
+    Object.fromEntries(
+      core.mounts
+        .all()
+        .filter((e) => kindOf(e) === kind)
+        .map((e) => [FAMILIES.find((f) => f.kind === kind)!.display(e.path), mountJSON(e)]),
+    );
+  return [
+    ...FAMILIES.flatMap((fam) => familyPaths(core, fam)),
     definePath({
       pattern: 'remount',
       fields: {
@@ -254,7 +331,10 @@ export function mountPaths(core: Core) {
           const entry = core.mounts.get(from);
           if (!entry) throw new BadRequestError(`no mount at "${from}"`);
           if (entry.builtin) throw new BadRequestError(`cannot remount "${from}"`);
-          core.mounts.checkFree(to, entry);
+          const kind = kindOf(entry);
+          if ((kind === 'auth') !== to.startsWith('auth/'))
+            throw new BadRequestError('cannot move a mount between secrets engines and auth methods');
+          core.mounts.checkFree(to, kind, entry);
           await core.router.unmount(entry);
           const moved = await core.mounts.update(from, (m) => {
             m.path = to;
@@ -290,10 +370,10 @@ export function mountPaths(core: Core) {
     definePath({
       pattern: 'internal/ui/mounts',
       fields: {},
-      operations: { read: () => ({ data: { secret: all(), auth: {} } }) },
+      operations: { read: () => ({ data: { secret: secretsOf('secret'), auth: secretsOf('auth') } }) },
       help: {
         synopsis: 'Mounts for the UI',
-        description: 'Secrets engines (and auth methods, in a later release) the caller can see.',
+        description: 'Secrets engines and auth methods.',
       },
     }),
     definePath({
@@ -302,7 +382,7 @@ export function mountPaths(core: Core) {
       operations: {
         read: (_ctx, v) => {
           const e = core.mounts.match(v.path!);
-          if (!e || e.builtin) throw new BadRequestError(`no mount at "${v.path}"`);
+          if (!e || e.type === 'system') throw new BadRequestError(`no mount at "${v.path}"`);
           return { data: { ...mountJSON(e), path: e.path } };
         },
       },

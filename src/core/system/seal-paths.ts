@@ -1,4 +1,4 @@
-import { BadRequestError, InvalidFieldError, SealedError } from '../../sdk/errors.ts';
+import { BadRequestError, InvalidFieldError, NotInitializedError, SealedError } from '../../sdk/errors.ts';
 import { definePath, f } from '../../sdk/framework/index.ts';
 import type { Response } from '../../sdk/request.ts';
 import type { Core } from '../core.ts';
@@ -17,8 +17,10 @@ const unsupported = (name: string, v: unknown) => {
 
 /** sys/init, seal-status, unseal, seal, health, key-status, rotate, rekey/*. */
 export function sealPaths(core: Core) {
-  const requireUnsealed = () => {
-    if (!core.ready) throw new SealedError();
+  const requireUnsealed = async () => {
+    if (core.ready) return;
+    if (!(await core.seal.isInitialized())) throw new NotInitializedError();
+    throw new SealedError();
   };
   return [
     definePath({
@@ -137,37 +139,37 @@ export function sealPaths(core: Core) {
         activecode: f.int({
           description: 'Status code when active (default 200)',
           in: 'query',
-          min: 100,
+          min: 200,
           max: 599,
         }),
         standbycode: f.int({
           description: 'Status code when standby (default 429)',
           in: 'query',
-          min: 100,
+          min: 200,
           max: 599,
         }),
         drsecondarycode: f.int({
           description: 'Status code for a DR secondary (default 472)',
           in: 'query',
-          min: 100,
+          min: 200,
           max: 599,
         }),
         performancestandbycode: f.int({
           description: 'Status code for a performance standby (default 473)',
           in: 'query',
-          min: 100,
+          min: 200,
           max: 599,
         }),
         sealedcode: f.int({
           description: 'Status code when sealed (default 503)',
           in: 'query',
-          min: 100,
+          min: 200,
           max: 599,
         }),
         uninitcode: f.int({
           description: 'Status code when not initialized (default 501)',
           in: 'query',
-          min: 100,
+          min: 200,
           max: 599,
         }),
       },
@@ -210,8 +212,8 @@ export function sealPaths(core: Core) {
       pattern: 'key-status',
       fields: {},
       operations: {
-        read: () => {
-          requireUnsealed();
+        read: async () => {
+          await requireUnsealed();
           return { data: { ...core.barrier.keyStatus() } };
         },
       },
@@ -225,7 +227,7 @@ export function sealPaths(core: Core) {
       fields: {},
       operations: {
         update: async () => {
-          requireUnsealed();
+          await requireUnsealed();
           const { term } = await core.barrier.rotate();
           core.logger.info('core: barrier key rotated', { term });
           return {};
@@ -247,9 +249,12 @@ export function sealPaths(core: Core) {
       },
       unauthenticated: ['read', 'update', 'create', 'delete'],
       operations: {
-        read: async () => ({ raw: rekeyStatus(core.seal.rekeyStatus()) }),
+        read: async () => {
+          await requireUnsealed();
+          return { raw: rekeyStatus(core.seal.rekeyStatus()) };
+        },
         update: async (_ctx, v) => {
-          requireUnsealed();
+          await requireUnsealed();
           unsupported('pgp_keys', v.pgp_keys);
           unsupported('backup', v.backup);
           unsupported('require_verification', v.require_verification);
@@ -266,6 +271,7 @@ export function sealPaths(core: Core) {
           };
         },
         delete: async () => {
+          await requireUnsealed();
           core.seal.rekeyCancel();
           return {};
         },
@@ -289,7 +295,7 @@ export function sealPaths(core: Core) {
       unauthenticated: ['update', 'create'],
       operations: {
         update: async (_ctx, v) => {
-          requireUnsealed();
+          await requireUnsealed();
           const res = await core.seal.rekeyUpdate(v.key!, v.nonce!);
           return { raw: rekeyStatus(res) };
         },

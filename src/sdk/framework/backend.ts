@@ -87,12 +87,18 @@ export function validateFields(
 ): FieldValues<Fields> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(data)) {
-    if (!(key in def.fields) && !def.freeform) throw new InvalidFieldError(`unknown field "${key}"`);
+    if (!Object.hasOwn(def.fields, key) && !def.freeform)
+      throw new InvalidFieldError(`unknown field "${key}"`);
   }
   for (const [name, spec] of Object.entries(def.fields as Fields)) {
-    let value: unknown = name in params ? params[name] : data[name];
+    let value: unknown = Object.hasOwn(params, name)
+      ? params[name]
+      : Object.hasOwn(data, name)
+        ? data[name]
+        : undefined;
     if (value === undefined || value === null) {
-      const needed = spec.required && (operation === 'create' || operation === 'update') && !(name in params);
+      const needed =
+        spec.required && (operation === 'create' || operation === 'update') && !Object.hasOwn(params, name);
       if (needed) throw new InvalidFieldError(`missing required field "${name}"`);
       if (spec.default !== undefined) out[name] = spec.default;
       continue;

@@ -47,8 +47,19 @@ export interface PathDefinition<F extends Fields = Fields> {
   /** Decides create vs update for POST/PUT; without it a write is an update. */
   readonly exists?: (ctx: HandlerContext, fields: FieldValues<F>) => Promise<boolean>;
   readonly operations: Partial<Record<Operation, Handler<F>>>;
-  /** Operations that need no token (sys/init and the like). Only the sys backend may set it. */
+  /**
+   * Operations that need no token: sys/init and the like, and auth methods' login paths.
+   * Core ignores it on secrets engines.
+   */
   readonly unauthenticated?: readonly Operation[];
+  /**
+   * Login paths: the alias name a login would use (username, role id), known before the
+   * credentials are checked, so core can refuse a locked-out user without running the login.
+   */
+  readonly aliasLookahead?: (
+    ctx: HandlerContext,
+    fields: FieldValues<F>,
+  ) => Promise<string | undefined> | string | undefined;
   readonly help: PathHelp;
   /** Response field descriptions per operation, for OpenAPI (optional). */
   readonly responses?: Partial<Record<Operation, Record<string, string>>>;
