@@ -10,7 +10,7 @@ import { columns } from './output.ts';
 
 const HELP_FLAGS = new Set(['-h', '-help', '--help']);
 const VERSION_FLAGS = new Set(['-v', '-version', '--version']);
-const COMMON = ['read', 'write', 'delete', 'list', 'status', 'version'];
+const COMMON = ['read', 'write', 'delete', 'list', 'login', 'status', 'unwrap', 'version'];
 const EXTRA_TOP_LEVEL: Record<string, string> = { server: 'Start a Coffer server' };
 
 export async function runCli(argv: readonly string[], io: Io): Promise<number> {

@@ -28,6 +28,12 @@ export const httpFlags = {
     usage:
       'The namespace to use for the command. This can also be specified via COFFER_NAMESPACE (or VAULT_NAMESPACE).',
   },
+  'wrap-ttl': {
+    type: 'string',
+    placeholder: '<duration>',
+    usage:
+      'Wraps the response in a cubbyhole token with the requested TTL. The response is available via the "coffer unwrap" command. The TTL is specified as a numeric string with suffix like "30s" or "5m". This can also be specified via COFFER_WRAP_TTL (or VAULT_WRAP_TTL).',
+  },
 } as const satisfies FlagSpecs;
 
 export const outputFlags = {
@@ -71,6 +77,7 @@ export async function clientFrom(flags: GlobalFlags, set: ReadonlySet<string>, e
     address: flags.address ?? fromEnv(env, 'COFFER_ADDR', 'VAULT_ADDR') ?? DEFAULT_ADDRESS,
     token,
     namespace: flags.namespace ?? fromEnv(env, 'COFFER_NAMESPACE', 'VAULT_NAMESPACE'),
+    wrapTTL: flags['wrap-ttl'] ?? fromEnv(env, 'COFFER_WRAP_TTL', 'VAULT_WRAP_TTL'),
     tlsCaFile: flags['ca-cert'] ?? fromEnv(env, 'COFFER_CACERT', 'VAULT_CACERT'),
     tlsSkipVerify: set.has('tls-skip-verify')
       ? flags['tls-skip-verify']

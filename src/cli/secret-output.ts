@@ -24,8 +24,9 @@ export function secretRows(secret: Secret<unknown>): [string, unknown][] {
     rows.push(['token_accessor', auth.accessor]);
     rows.push(['token_duration', auth.lease_duration === 0 ? '∞' : humanDuration(auth.lease_duration)]);
     rows.push(['token_renewable', auth.renewable]);
-    rows.push(['token_policies', auth.token_policies ?? auth.policies ?? []]);
-    rows.push(['policies', auth.policies ?? []]);
+    rows.push(['token_policies', quotedList(auth.token_policies ?? auth.policies)]);
+    rows.push(['identity_policies', quotedList(auth.identity_policies)]);
+    rows.push(['policies', quotedList(auth.policies)]);
     for (const [k, v] of Object.entries(auth.metadata ?? {})) rows.push([`token_meta_${k}`, v]);
   }
   const wrap = secret.wrap_info;
@@ -42,6 +43,41 @@ export function secretRows(secret: Secret<unknown>): [string, unknown][] {
     rows.push(...dataRows(data as Record<string, unknown>));
   }
   return rows;
+}
+
+/** A list as Go's %q prints a []string: `["default" "dev"]`. */
+export function quotedList(values: readonly string[] | null | undefined): string {
+  return `[${(values ?? []).map((v) => JSON.stringify(v)).join(' ')}]`;
+}
+
+/** The fields `-field` can name of a login (`auth`) or a wrapped response, as Vault's CLI has them. */
+function envelopeField(secret: Secret<unknown>, field: string): { found: boolean; value?: unknown } {
+  const auth = secret.auth;
+  if (auth) {
+    const fields: Record<string, unknown> = {
+      token: auth.client_token,
+      token_accessor: auth.accessor,
+      token_duration: auth.lease_duration === 0 ? '∞' : humanDuration(auth.lease_duration),
+      token_renewable: auth.renewable,
+      token_policies: auth.token_policies ?? auth.policies ?? [],
+      identity_policies: auth.identity_policies ?? [],
+      policies: auth.policies ?? [],
+    };
+    if (Object.hasOwn(fields, field)) return { found: true, value: fields[field] };
+  }
+  const wrap = secret.wrap_info;
+  if (wrap) {
+    const fields: Record<string, unknown> = {
+      wrapping_token: wrap.token,
+      wrapping_accessor: wrap.accessor,
+      wrapping_token_ttl: humanDuration(wrap.ttl),
+      wrapping_token_creation_time: wrap.creation_time,
+      wrapping_token_creation_path: wrap.creation_path,
+      wrapped_accessor: wrap.wrapped_accessor ?? '',
+    };
+    if (Object.hasOwn(fields, field)) return { found: true, value: fields[field] };
+  }
+  return { found: false };
 }
 
 /** Warnings go to stderr, as Vault's do. */
@@ -69,6 +105,8 @@ export function fieldOf(secret: Secret<unknown>, field: string): { found: boolea
   if (data !== null && typeof data === 'object' && Object.hasOwn(data, field)) {
     return { found: true, value: (data as Record<string, unknown>)[field] };
   }
+  const known = envelopeField(secret, field);
+  if (known.found) return known;
   for (const [k, v] of secretRows(secret)) if (k === field) return { found: true, value: v };
   return { found: false };
 }

@@ -1,6 +1,6 @@
 /**
  * The token helper file: `~/.coffer-token`, or `COFFER_TOKEN_FILE` when set.
- * Written with mode 0600; only `login` (later) writes it.
+ * Written with mode 0600; only `coffer login` writes it (unless -no-store).
  */
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';

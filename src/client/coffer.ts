@@ -1,10 +1,15 @@
 /** The typed HTTP client: one instance per server address and token. */
 import { readFileSync } from 'node:fs';
+import { AuditApi } from './audit.ts';
+import { AuthApi } from './auth.ts';
 import { CofferApiError, CofferConnectionError } from './errors.ts';
 import * as kv from './kv.ts';
+import { LoginApi } from './login.ts';
 import { apiPath, encodePath } from './paths.ts';
+import { PoliciesApi } from './policies.ts';
 import { SysApi } from './sys.ts';
 import { createTlsFetch } from './tls-fetch.ts';
+import { TokenApi } from './token.ts';
 import type {
   KvLocation,
   KvMetadata,
@@ -13,6 +18,7 @@ import type {
   KvVersionMetadata,
   Secret,
 } from './types.ts';
+import { WrappingApi } from './wrapping.ts';
 
 export interface CofferOptions {
   /** Server address, e.g. "https://127.0.0.1:8200". */
@@ -28,6 +34,8 @@ export interface CofferOptions {
   fetch?: typeof fetch | undefined;
   /** Extra headers on every request. */
   headers?: Record<string, string> | undefined;
+  /** Wrap every response in a single-use token with this TTL ("5m"), as Vault's `-wrap-ttl`. */
+  wrapTTL?: string | undefined;
   /** Per-request timeout; default 60 s. 0 disables it. */
   timeoutMs?: number | undefined;
 }
@@ -38,7 +46,10 @@ export interface RequestOptions {
   body?: unknown;
   query?: Record<string, QueryValue> | undefined;
   headers?: Record<string, string> | undefined;
-  /** Ask the server to wrap the response in a single-use token with this TTL ("5m"). */
+  /**
+   * Ask the server to wrap the response in a single-use token with this TTL ("5m"), sent as
+   * `X-Vault-Wrap-TTL`. Overrides the client's wrapTTL; "" means "do not wrap this one".
+   */
   wrapTTL?: string | undefined;
   /** Statuses ≥ 400 that are returned instead of thrown. */
   accept?: readonly number[] | undefined;
@@ -54,7 +65,21 @@ export class Coffer {
   readonly address: string;
   token: string | undefined;
   namespace: string | undefined;
+  /** The default wrap TTL of every request; undefined or "" wraps nothing. */
+  wrapTTL: string | undefined;
   readonly sys: SysApi;
+  /** `auth/token/` and `sys/capabilities*` (named `tokens`: `token` is the client's token). */
+  readonly tokens: TokenApi;
+  /** ACL policies, `sys/policies/acl`. */
+  readonly policies: PoliciesApi;
+  /** Auth methods, `sys/auth`. */
+  readonly auth: AuthApi;
+  /** Audit devices, `sys/audit` and `sys/audit-hash`. */
+  readonly audit: AuditApi;
+  /** `auth/<mount>/login` of the userpass and approle methods. */
+  readonly login: LoginApi;
+  /** Response wrapping, `sys/wrapping/*`. */
+  readonly wrapping: WrappingApi;
   readonly #fetch: typeof fetch;
   readonly #headers: Record<string, string>;
   readonly #timeoutMs: number;
@@ -71,7 +96,14 @@ export class Coffer {
       ca !== undefined || options.tlsSkipVerify
         ? createTlsFetch({ ca, skipVerify: options.tlsSkipVerify }, base)
         : base;
+    this.wrapTTL = options.wrapTTL === '' ? undefined : options.wrapTTL;
     this.sys = new SysApi(this);
+    this.tokens = new TokenApi(this);
+    this.policies = new PoliciesApi(this);
+    this.auth = new AuthApi(this);
+    this.audit = new AuditApi(this);
+    this.login = new LoginApi(this);
+    this.wrapping = new WrappingApi(this);
   }
 
   /** One API call. `path` is relative to /v1 ("secret/data/x"). Throws CofferApiError on ≥ 400. */
@@ -85,7 +117,8 @@ export class Coffer {
     const headers: Record<string, string> = { 'X-Vault-Request': 'true', ...this.#headers };
     if (this.token !== undefined) headers['X-Vault-Token'] = this.token;
     if (this.namespace !== undefined) headers['X-Vault-Namespace'] = this.namespace;
-    if (options.wrapTTL !== undefined) headers['X-Vault-Wrap-TTL'] = options.wrapTTL;
+    const wrapTTL = options.wrapTTL ?? this.wrapTTL;
+    if (wrapTTL !== undefined && wrapTTL !== '') headers['X-Vault-Wrap-TTL'] = wrapTTL;
     let body: string | undefined;
     if (options.body !== undefined) {
       body = JSON.stringify(options.body);

@@ -112,7 +112,8 @@ export class SysApi {
     const res = await this.#c.request<{ data?: MountInfo | null } | null>(
       'GET',
       `sys/internal/ui/mounts/${trimSlashes(path)}`,
-      { accept: [404] },
+      // A lookup, never wrapped, whatever wrap TTL the client has (Vault's CLI does the same).
+      { accept: [404], wrapTTL: '' },
     );
     if (res.status === 404) return null;
     const data = res.body?.data;
@@ -128,7 +129,7 @@ function mountPath(path: string): string {
 }
 
 /** Logical sys paths answer with `{ data: {...} }` (and sometimes the same fields on top). */
-function unwrapData<T>(body: unknown): T {
+export function unwrapData<T>(body: unknown): T {
   if (body !== null && typeof body === 'object' && 'data' in body) {
     const data = (body as { data: unknown }).data;
     if (data !== null && typeof data === 'object') return data as T;
@@ -136,7 +137,7 @@ function unwrapData<T>(body: unknown): T {
   return body as T;
 }
 
-function mountTable(body: unknown): Record<string, MountOutput> {
+export function mountTable(body: unknown): Record<string, MountOutput> {
   const source = unwrapData<Record<string, unknown>>(body);
   const table: Record<string, MountOutput> = {};
   for (const [key, value] of Object.entries(source ?? {})) {

@@ -10,6 +10,7 @@ export interface WrapInfo {
 }
 
 export interface SecretAuth {
+  identity_policies?: string[] | null;
   client_token: string;
   accessor: string;
   policies: string[] | null;
@@ -230,4 +231,90 @@ export interface KvMetadataInput {
   cas_required?: boolean;
   delete_version_after?: string;
   custom_metadata?: Record<string, string>;
+}
+
+/** `auth/token/create*`: what a new token gets. TTLs are duration strings ("1h") or seconds. */
+export interface TokenCreateRequest {
+  id?: string;
+  policies?: string[];
+  meta?: Record<string, string>;
+  no_parent?: boolean;
+  no_default_policy?: boolean;
+  renewable?: boolean;
+  ttl?: string | number;
+  type?: 'service' | 'batch' | 'default' | string;
+  explicit_max_ttl?: string | number;
+  display_name?: string;
+  num_uses?: number;
+  period?: string | number;
+  entity_alias?: string;
+}
+
+/** The `data` of `auth/token/lookup*`. */
+export interface TokenLookupData {
+  accessor: string;
+  creation_time: number;
+  creation_ttl: number;
+  display_name: string;
+  entity_id: string;
+  expire_time: string | null;
+  explicit_max_ttl: number;
+  id: string;
+  identity_policies?: string[];
+  issue_time?: string;
+  meta: Record<string, string> | null;
+  num_uses: number;
+  orphan: boolean;
+  path: string;
+  period?: number;
+  policies: string[];
+  renewable: boolean;
+  ttl: number;
+  type: string;
+  [key: string]: unknown;
+}
+
+/** `GET sys/policies/acl/:name`. */
+export interface AclPolicy {
+  name: string;
+  policy: string;
+}
+
+/** `POST sys/auth/:path`. */
+export interface EnableAuthInput {
+  type: string;
+  description?: string;
+  config?: Record<string, unknown>;
+  options?: Record<string, string>;
+  local?: boolean;
+  seal_wrap?: boolean;
+  external_entropy_access?: boolean;
+  plugin_version?: string;
+}
+
+/** One entry of `GET sys/auth` (the same shape as a secrets engine mount). */
+export type AuthMountOutput = MountOutput;
+
+/** One entry of `GET sys/audit`. */
+export interface AuditDevice {
+  type: string;
+  description: string;
+  options: Record<string, string> | null;
+  local: boolean;
+  path: string;
+}
+
+/** `POST sys/audit/:path`. */
+export interface EnableAuditInput {
+  type: string;
+  description?: string;
+  options?: Record<string, string>;
+  local?: boolean;
+}
+
+/** `sys/wrapping/lookup`. */
+export interface WrapLookup {
+  creation_path: string;
+  creation_time: string;
+  creation_ttl: number;
 }

@@ -1,5 +1,10 @@
+import { fileFactory } from '../audit/file/file.ts';
+import { socketFactory } from '../audit/socket/socket.ts';
+import { cubbyholeFactory, destroyCubbyhole } from '../engines/cubbyhole/index.ts';
 import {
+  asCofferError,
   CofferError,
+  InternalError,
   NotInitializedError,
   PermissionDeniedError,
   SealedError,
@@ -12,13 +17,30 @@ import type { Request, Response } from '../sdk/request.ts';
 import { StorageView } from '../sdk/storage-view.ts';
 import { realSystemView, type SystemView } from '../sdk/system.ts';
 import type { Storage } from '../storage/storage.ts';
+import { runLogin } from './access/login.ts';
+import { AccessResolver } from './access/resolver.ts';
+import { AuditBroker } from './audit/broker.ts';
+import type { AuditInput } from './audit/entry.ts';
 import { Barrier } from './barrier/barrier.ts';
-import { type MountEntry, type MountKind, MountTable } from './router/mount-table.ts';
-import { type BackendRegistry, Router } from './router/router.ts';
+import { IdentityStore, identityBackendDefinition } from './identity/index.ts';
+import { LockoutManager, parseUserLockoutConfig } from './lockout/index.ts';
+import { isSudoPath, PolicyStore } from './policy/index.ts';
+import { kindOf, type MountEntry, type MountKind, MountTable } from './router/mount-table.ts';
+import { type BackendRegistry, type RouteMatch, Router } from './router/router.ts';
 import { SealManager } from './seal/seal.ts';
 import { helpFor, helpResponse } from './system/help.ts';
 import { systemDefinition } from './system/system.ts';
-import { type TokenEntry, TokenStore } from './tokens/token-store.ts';
+import { tokenBackendDefinition } from './tokens/index.ts';
+import { TokenStore } from './tokens/token-store.ts';
+import {
+  checkWrappingPolicy,
+  isWrapped,
+  mustWrap,
+  parseWrapFormat,
+  parseWrapTTL,
+  type WrappingDeps,
+  wrapResponse,
+} from './wrapping/index.ts';
 
 export const VERSION = '0.1.0';
 
@@ -37,9 +59,59 @@ export interface CoreOptions {
   maxLeaseTTL?: number;
 }
 
+/** sys paths that answer without a token while sealed (they check the seal state themselves). */
+const SEALED_OK = new Set(['init', 'seal-status', 'unseal', 'health', 'rekey/init', 'rekey/update']);
+
+/** Built-in mounts every server has; they cannot be disabled or moved. */
+function builtinMounts(): MountEntry[] {
+  const base = { description: '', options: {}, local: false, seal_wrap: false, builtin: true };
+  const config = { default_lease_ttl: 0, max_lease_ttl: 0, force_no_cache: false };
+  return [
+    {
+      ...base,
+      path: 'sys/',
+      type: 'system',
+      description: 'system endpoints used for control, policy and debugging',
+      accessor: 'system_00000000',
+      uuid: '00000000-0000-0000-0000-000000000000',
+      config,
+      seal_wrap: true,
+    },
+    {
+      ...base,
+      path: 'cubbyhole/',
+      type: 'cubbyhole',
+      description: 'per-token private secret storage',
+      accessor: 'cubbyhole_00000001',
+      uuid: '00000000-0000-0000-0000-000000000001',
+      config,
+      local: true,
+    },
+    {
+      ...base,
+      path: 'identity/',
+      type: 'identity',
+      description: 'identity store',
+      accessor: 'identity_00000002',
+      uuid: '00000000-0000-0000-0000-000000000002',
+      config,
+    },
+    {
+      ...base,
+      path: 'auth/token/',
+      type: 'token',
+      description: 'token based credentials',
+      accessor: 'auth_token_00000003',
+      uuid: '00000000-0000-0000-0000-000000000003',
+      config,
+      table: 'auth',
+    },
+  ];
+}
+
 /**
  * The core: one function from a Request to a Response. It never sees HTTP.
- * sealed? → token → (ACL, next issue) → router → backend.
+ * sealed? → token → ACL (before routing) → audit → router → login / wrapping → audit.
  */
 export class Core {
   readonly logger: Logger;
@@ -48,6 +120,11 @@ export class Core {
   readonly mounts: MountTable;
   readonly router: Router;
   readonly tokens: TokenStore;
+  readonly policies: PolicyStore;
+  readonly identity: IdentityStore;
+  readonly audit: AuditBroker;
+  readonly lockout: LockoutManager;
+  readonly access: AccessResolver;
   readonly storageType: string;
   readonly system: SystemView;
   readonly defaultLeaseTTL: number;
@@ -55,7 +132,7 @@ export class Core {
   readonly #sys: Backend;
   readonly #secretTypes: ReadonlySet<string>;
   readonly #authTypes: ReadonlySet<string>;
-  /** True once the barrier is unsealed AND mounts/tokens are loaded. */
+  /** True once the barrier is unsealed AND every store is loaded. */
   #ready = false;
   /** Serializes unseal / seal transitions. */
   #transition: Promise<unknown> = Promise.resolve();
@@ -73,19 +150,86 @@ export class Core {
       storageType: opts.storageType,
       version: VERSION,
     });
-    this.mounts = new MountTable(new StorageView(this.barrier, ''));
-    this.tokens = new TokenStore(new StorageView(this.barrier, 'sys/token/'));
-    const sysEntry = Core.#sysEntry();
+    const view = (prefix: string) => new StorageView(this.barrier, prefix);
+    this.mounts = new MountTable(view(''));
+    const tokenMount = () => this.mounts.get('auth/token/');
+    this.tokens = new TokenStore(view('sys/token/'), {
+      now: () => this.system.now().getTime(),
+      limits: {
+        defaultTTL: () => tokenMount()?.config.default_lease_ttl || this.defaultLeaseTTL,
+        maxTTL: () => tokenMount()?.config.max_lease_ttl || this.maxLeaseTTL,
+      },
+      onRevoke: async (entries) => {
+        const cubby = this.mounts.get('cubbyhole/');
+        if (!cubby) return;
+        const v = this.router.view(cubby);
+        for (const e of entries) await destroyCubbyhole(v, e.hash);
+      },
+    });
+    this.policies = new PolicyStore(view('sys/policy/'));
+    this.identity = new IdentityStore({ storage: view('sys/identity/'), now: () => this.system.now() });
+    this.audit = new AuditBroker({
+      storage: view('core/audit/'),
+      factories: new Map([
+        ['file', fileFactory],
+        ['socket', socketFactory],
+      ]),
+      logger: this.logger.child({ component: 'audit' }),
+      now: () => this.system.now(),
+    });
+    this.lockout = new LockoutManager({
+      now: () => this.system.now().getTime(),
+      storage: view('sys/lockout/'),
+      logger: this.logger,
+    });
+    this.access = new AccessResolver({
+      tokens: this.tokens,
+      identity: this.identity,
+      policies: this.policies,
+    });
+    const sysEntry = builtinMounts()[0]!;
     this.#sys = createBackend(systemDefinition(this), {
-      storage: new StorageView(this.barrier, 'sys/data/'),
+      storage: view('sys/data/'),
       system: this.system,
       logger: this.logger.child({ mount: 'sys/' }),
       mount: sysEntry,
     });
     this.#secretTypes = new Set(opts.registry.keys());
     this.#authTypes = new Set(opts.authRegistry?.keys() ?? []);
-    const registry = new Map([...opts.registry, ...(opts.authRegistry ?? [])]);
+    const registry: Map<string, import('../sdk/framework/backend.ts').BackendFactory> = new Map([
+      ...opts.registry,
+      ...(opts.authRegistry ?? []),
+    ]);
     registry.set('system', () => this.#sys);
+    registry.set('cubbyhole', cubbyholeFactory);
+    registry.set('token', (env) =>
+      createBackend(
+        tokenBackendDefinition({
+          store: this.tokens,
+          canSudo: async (req) => {
+            const acl = await this.access.aclForRequest(req);
+            return acl?.allowOperation(req.path, req.operation).sudo ?? false;
+          },
+          identityPolicies: async (entityId) => {
+            const p = await this.identity.policiesFor(entityId);
+            return [...new Set([...p.entityPolicies, ...p.groupPolicies])].sort();
+          },
+        }),
+        env,
+      ),
+    );
+    registry.set('identity', (env) =>
+      createBackend(
+        identityBackendDefinition({
+          store: this.identity,
+          lookupMount: (accessor) => {
+            const m = this.mounts.all().find((e) => e.accessor === accessor);
+            return m ? { type: m.type, path: m.path } : undefined;
+          },
+        }),
+        env,
+      ),
+    );
     this.router = new Router({
       table: this.mounts,
       registry,
@@ -93,21 +237,6 @@ export class Core {
       system: (entry) => this.mountSystemView(entry),
       logger: this.logger,
     });
-  }
-
-  static #sysEntry(): MountEntry {
-    return {
-      path: 'sys/',
-      type: 'system',
-      description: 'system endpoints used for control, policy and debugging',
-      accessor: 'system_00000000',
-      uuid: '00000000-0000-0000-0000-000000000000',
-      options: {},
-      config: { default_lease_ttl: 0, max_lease_ttl: 0, force_no_cache: false },
-      local: false,
-      seal_wrap: true,
-      builtin: true,
-    };
   }
 
   /** TTL limits as a mount sees them: its tuned values, else the server's. */
@@ -124,13 +253,65 @@ export class Core {
     return kind === 'secret' ? this.#secretTypes.has(type) : this.#authTypes.has(type);
   }
 
-  /** Checks an auth mount's `user_lockout_config` (tune). */
+  /** Checks an auth mount's `user_lockout_config` (tune); stores the parsed form. */
   validateLockoutConfig(raw: Record<string, unknown>): Record<string, unknown> {
-    return raw;
+    return parseUserLockoutConfig(raw) as Record<string, unknown>;
   }
 
-  /** After a mount is disabled: tokens issued through an auth mount are revoked. */
+  /** After a mount is disabled. (Revoking the tokens an auth mount issued is future work.) */
   async onUnmounted(_entry: MountEntry): Promise<void> {}
+
+  /** What the wrapping module needs: the token store and the cubbyhole mount's storage (resolved lazily). */
+  wrappingDeps(): WrappingDeps & { tokenFromRequest(req: Request): string } {
+    const core = this;
+    return {
+      tokenFromRequest: (req) => req.clientToken,
+      createWrappingToken: async (ttl, creationPath) => {
+        const { id, entry } = await this.tokens.create({
+          policies: ['response-wrapping'],
+          noDefaultPolicy: true,
+          numUses: 1,
+          ttl,
+          explicitMaxTTL: ttl,
+          renewable: false,
+          path: creationPath,
+          displayName: 'response-wrapping',
+        });
+        return {
+          id,
+          accessor: entry.accessor,
+          hash: entry.hash,
+          creationTime: new Date(entry.creationTime * 1000),
+        };
+      },
+      lookupWrappingToken: async (id) => {
+        const e = await this.tokens.lookup(id);
+        if (!e || !e.policies.includes('response-wrapping')) return undefined;
+        return {
+          hash: e.hash,
+          accessor: e.accessor,
+          policies: e.policies,
+          creationTime: new Date(e.creationTime * 1000),
+          ttl: e.creationTTL,
+          creationPath: e.path,
+        };
+      },
+      useAndRevoke: async (id) => {
+        const e = await this.tokens.lookup(id);
+        if (!e) return false;
+        const used = await this.tokens.use(e);
+        if (!used) return false;
+        await this.tokens.revoke(id);
+        return true;
+      },
+      get cubbyhole() {
+        const cubby = core.mounts.get('cubbyhole/');
+        if (!cubby) throw new InternalError('cubbyhole is not mounted');
+        return core.router.view(cubby);
+      },
+      now: () => this.system.now(),
+    };
+  }
 
   get ready(): boolean {
     return this.#ready;
@@ -199,8 +380,12 @@ export class Core {
 
   async #setUp(opts: { quiet?: boolean } = {}): Promise<void> {
     await this.tokens.load();
-    await this.mounts.load(() => [Core.#sysEntry()]);
+    await this.policies.load();
+    await this.identity.load();
+    await this.lockout.load();
+    await this.mounts.load(builtinMounts);
     await this.router.mountAll();
+    await this.audit.load();
     this.#ready = true;
     if (!opts.quiet)
       this.logger.info('core: unsealed and ready', { mounts: this.mounts.all().map((m) => m.path) });
@@ -209,53 +394,139 @@ export class Core {
   async #tearDown(): Promise<void> {
     if (!this.#ready && this.barrier.sealed) return;
     this.#ready = false;
+    await this.audit.unload();
     await this.router.unmountAll();
     this.mounts.clear();
+    this.lockout.clear();
+    this.identity.unload();
     this.tokens.unload();
   }
 
   /** Runs one request through the pipeline. Throws catalog errors; the edge maps them. */
   async handle(req: Request): Promise<Response> {
-    // The few sys paths that work without a token (and mostly while sealed).
-    const sysMatch =
-      req.path === 'sys' || req.path.startsWith('sys/') ? this.#sys.match(req.path.slice(4)) : undefined;
+    const sysPath = req.path === 'sys' || req.path.startsWith('sys/') ? req.path.slice(4) : undefined;
+    const sysMatch = sysPath !== undefined ? this.#sys.match(sysPath) : undefined;
     if (sysMatch?.path.unauthenticated?.includes(req.operation)) {
       req.mountPoint = 'sys/';
-      req.mountPath = req.path.slice(4);
-      if (req.help) return helpFor('sys/', this.#sys, req.mountPath);
-      return this.#sys.handle(req);
+      req.mountPath = sysPath!;
+      if (SEALED_OK.has(sysMatch.path.pattern)) {
+        return req.help ? helpFor('sys/', this.#sys, sysPath!) : this.#sys.handle(req);
+      }
     }
     if (!this.#ready) {
       if (!(await this.seal.isInitialized())) throw new NotInitializedError();
       throw new SealedError();
     }
-    const token = await this.tokens.lookup(req.clientToken);
-    if (!token) throw new PermissionDeniedError();
     const route = this.router.route(req.path);
-    if (!route) throw new UnsupportedPathError(`no handler for route "${req.path}"`);
-    req.mountPoint = route.entry.path;
-    req.mountPath = route.mountPath;
-    if (req.help) {
-      this.#authorize(token, req);
-      return helpResponse(this, req);
-    }
-    if (req.operation === 'update' && (await route.backend.exists(req)) === false) req.operation = 'create';
-    this.#authorize(token, req);
-    try {
-      const res = await route.backend.handle(req);
-      if (res.data !== undefined && res.raw === undefined)
-        res.envelope = { mount_type: route.entry.type, ...res.envelope };
-      return res;
-    } catch (err) {
-      if (!(err instanceof CofferError)) {
-        this.logger.error('core: handler failed', { path: req.path, mount: route.entry.path, err });
+    const unauthenticated = route !== undefined && this.#isUnauthenticated(route, req);
+
+    // Who is calling. Unauthenticated paths (logins, wrapping) run without a token.
+    if (!unauthenticated) {
+      const token = await this.access.tokenFor(req.clientToken, req.remoteAddr);
+      if (!token) throw new PermissionDeniedError();
+      req.auth = await this.access.authOf(token);
+      const wrapTTL = parseWrapTTL(req.headers['x-vault-wrap-ttl'], this.maxLeaseTTL);
+      parseWrapFormat(req.headers['x-vault-wrap-format']);
+      if (route && req.operation === 'update') {
+        req.mountPoint = route.entry.path;
+        req.mountPath = route.mountPath;
+        const exists = await route.backend.exists(req).catch(() => undefined);
+        if (exists === false) req.operation = 'create';
       }
-      throw err;
+      // ACL before routing: the answer for a path never depends on whether it exists.
+      const acl = await this.access.aclFor(req.auth);
+      const result = acl.allowOperation(req.path, req.help ? 'read' : req.operation, req.data);
+      const sudoNeeded = isSudoPath(req.path, req.operation);
+      if (!result.allowed || (sudoNeeded && !result.sudo)) {
+        await this.#auditDenied(req, route);
+        throw new PermissionDeniedError();
+      }
+      checkWrappingPolicy(wrapTTL, {
+        ...(result.minWrappingTTL !== undefined ? { minWrappingTTL: result.minWrappingTTL } : {}),
+        ...(result.maxWrappingTTL !== undefined ? { maxWrappingTTL: result.maxWrappingTTL } : {}),
+      });
+      if (token.numUses > 0 && !(await this.tokens.use(token))) throw new PermissionDeniedError();
+      if (!route) throw new UnsupportedPathError(`no handler for route "${req.path}"`);
+      return this.#run(route, req, wrapTTL, false);
     }
+    const wrapTTL = parseWrapTTL(req.headers['x-vault-wrap-ttl'], this.maxLeaseTTL);
+    if (req.clientToken !== '') {
+      // A token on a login is optional; when valid it is recorded (audit), never required.
+      const token = await this.access.tokenFor(req.clientToken, req.remoteAddr).catch(() => undefined);
+      if (token) req.auth = await this.access.authOf(token);
+    }
+    return this.#run(route!, req, wrapTTL, kindOf(route!.entry) === 'auth');
   }
 
-  /** Until ACL policies land (next issue), only root tokens exist and may do everything. */
-  #authorize(token: TokenEntry, _req: Request): void {
-    if (!token.policies.includes('root')) throw new PermissionDeniedError();
+  #isUnauthenticated(route: RouteMatch, req: Request): boolean {
+    if (route.entry.type !== 'system' && kindOf(route.entry) !== 'auth') return false;
+    const m = route.backend.match(route.mountPath);
+    const op = req.operation === 'create' ? 'update' : req.operation;
+    return m?.path.unauthenticated?.includes(op) ?? false;
+  }
+
+  #auditMount(route: RouteMatch | undefined): AuditInput['mount'] {
+    if (!route) return undefined;
+    const e = route.entry;
+    return {
+      type: e.type,
+      accessor: e.accessor,
+      path: e.path,
+      ...(e.config.audit_non_hmac_request_keys
+        ? { nonHmacRequestKeys: e.config.audit_non_hmac_request_keys }
+        : {}),
+      ...(e.config.audit_non_hmac_response_keys
+        ? { nonHmacResponseKeys: e.config.audit_non_hmac_response_keys }
+        : {}),
+    };
+  }
+
+  async #auditDenied(req: Request, route: RouteMatch | undefined): Promise<void> {
+    if (!this.audit.enabled()) return;
+    const mount = this.#auditMount(route);
+    const input: AuditInput = { request: req, error: 'permission denied', ...(mount ? { mount } : {}) };
+    await this.audit.logRequest(input);
+    await this.audit.logResponse(input).catch(() => {});
+  }
+
+  /** Audit (fail closed), run the backend or the login, wrap, audit the response. */
+  async #run(
+    route: RouteMatch,
+    req: Request,
+    wrapTTL: number | undefined,
+    login: boolean,
+  ): Promise<Response> {
+    req.mountPoint = route.entry.path;
+    req.mountPath = route.mountPath;
+    if (req.help) return helpResponse(this, req);
+    const mount = this.#auditMount(route);
+    const base: AuditInput = {
+      request: req,
+      ...(mount ? { mount } : {}),
+      ...(wrapTTL !== undefined ? { wrapTTL } : {}),
+    };
+    await this.audit.logRequest(base);
+    let res: Response;
+    try {
+      res = login ? await runLogin(this, route.entry, route.backend, req) : await route.backend.handle(req);
+      if (res.data !== undefined && res.raw === undefined)
+        res.envelope = { mount_type: route.entry.type, ...res.envelope };
+      if (wrapTTL !== undefined && !isWrapped(res)) {
+        res = await wrapResponse(this.wrappingDeps(), res, {
+          ttl: wrapTTL,
+          creationPath: req.path,
+          requestId: req.id,
+        });
+      }
+      if (mustWrap(res) && !isWrapped(res)) throw new InternalError('response must be wrapped but was not');
+    } catch (err) {
+      const e = asCofferError(err);
+      if (!(err instanceof CofferError))
+        this.logger.error('core: handler failed', { path: req.path, mount: route.entry.path, err });
+      await this.audit.logResponse({ ...base, error: e.publicMessage || e.code }).catch(() => {});
+      throw err;
+    }
+    await this.audit.logResponse({ ...base, response: res });
+    return res;
   }
 }

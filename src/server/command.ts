@@ -166,6 +166,11 @@ export async function serverCommand(argv: string[]): Promise<number> {
         },
       );
     };
+    // SIGHUP: reopen audit files (log rotation, or a device that could not write).
+    process.on('SIGHUP', () => {
+      logger.info('server: SIGHUP, reopening audit devices');
+      void server.core.audit.reopenAll();
+    });
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });

@@ -1,7 +1,17 @@
+import { approleFactory } from '../auth/approle/index.ts';
+import { userpassFactory } from '../auth/userpass/index.ts';
 import type { BackendRegistry } from '../core/router/router.ts';
 import { kvFactory } from '../engines/kv/index.ts';
 
-/** Every mount type this server can build. The composition root is the only place that lists them. */
+/** Every secrets engine type a user can enable. The composition root is the only place that lists them. */
 export function builtinRegistry(): BackendRegistry {
   return new Map([['kv', kvFactory]]);
+}
+
+/** Every auth method type a user can enable. */
+export function builtinAuthRegistry(): BackendRegistry {
+  return new Map([
+    ['userpass', userpassFactory],
+    ['approle', approleFactory],
+  ]);
 }

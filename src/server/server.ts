@@ -6,7 +6,7 @@ import type { Logger } from '../sdk/logger.ts';
 import { openStorage } from '../storage/registry.ts';
 import type { Storage } from '../storage/storage.ts';
 import type { ServerConfig } from './config.ts';
-import { builtinRegistry } from './registry.ts';
+import { builtinAuthRegistry, builtinRegistry } from './registry.ts';
 
 export interface RunningServer {
   readonly core: Core;
@@ -35,6 +35,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     physical: storage,
     storageType: config.storage.type,
     registry: builtinRegistry(),
+    authRegistry: builtinAuthRegistry(),
     logger,
     defaultLeaseTTL: config.defaultLeaseTTL,
     maxLeaseTTL: config.maxLeaseTTL,

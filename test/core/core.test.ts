@@ -12,7 +12,7 @@ import {
 import type { Fields } from '../../src/sdk/framework/fields.ts';
 import { silentLogger } from '../../src/sdk/logger.ts';
 import type { Operation } from '../../src/sdk/request.ts';
-import { builtinRegistry } from '../../src/server/registry.ts';
+import { builtinAuthRegistry, builtinRegistry } from '../../src/server/registry.ts';
 import { InmemStorage } from '../../src/storage/inmem/inmem.ts';
 import { testCore } from '../helpers/core.ts';
 
@@ -34,6 +34,7 @@ describe('core: seal lifecycle', () => {
         physical: storage,
         storageType: 'inmem',
         registry: builtinRegistry(),
+        authRegistry: builtinAuthRegistry(),
         logger: silentLogger,
       });
     const core = make();
@@ -76,6 +77,7 @@ describe('core: seal lifecycle', () => {
       physical: new InmemStorage(),
       storageType: 'inmem',
       registry: builtinRegistry(),
+      authRegistry: builtinAuthRegistry(),
       logger: silentLogger,
     });
     const init = await core.handle(req('update', 'sys/init', { secret_shares: 3, secret_threshold: 2 }));

@@ -500,7 +500,13 @@ describe('bad input gets a clear 4xx and changes nothing', { timeout: 90_000 }, 
     r = await raw('GET', '/v1/secret/data/seed/a');
     assert.deepEqual(r.json.data.data, { value: 'one' });
     const mounts = await api('GET', '/v1/sys/mounts');
-    assert.deepEqual(Object.keys(mounts.json.data).sort(), ['kv1/', 'secret/', 'sys/']);
+    assert.deepEqual(Object.keys(mounts.json.data).sort(), [
+      'cubbyhole/',
+      'identity/',
+      'kv1/',
+      'secret/',
+      'sys/',
+    ]);
     for (const target of [
       '/v1/secret/metadata/%252e',
       '/v1/secret/metadata/%252e%252e/%252e%252e/kv1/seed',

@@ -3,7 +3,7 @@ import { Core } from '../../src/core/core.ts';
 import { silentLogger } from '../../src/sdk/logger.ts';
 import type { Operation, Request, Response } from '../../src/sdk/request.ts';
 import type { SystemView } from '../../src/sdk/system.ts';
-import { builtinRegistry } from '../../src/server/registry.ts';
+import { builtinAuthRegistry, builtinRegistry } from '../../src/server/registry.ts';
 import { InmemStorage } from '../../src/storage/inmem/inmem.ts';
 import type { Storage } from '../../src/storage/storage.ts';
 
@@ -29,6 +29,7 @@ export async function testCore(
     physical: storage,
     storageType: 'inmem',
     registry: builtinRegistry(),
+    authRegistry: builtinAuthRegistry(),
     logger: silentLogger,
     ...(opts.system ? { system: opts.system } : {}),
   });

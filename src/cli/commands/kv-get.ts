@@ -69,7 +69,7 @@ To view the given key name at a specific version in time, specify the "-version"
         printField(ctx, data[ctx.flags.field]);
         return 0;
       }
-      if (v2) {
+      if (v2 && !secret.wrap_info) {
         ctx.err(`Field "${ctx.flags.field}" not present in secret`);
         return 1;
       }

@@ -23,7 +23,11 @@ export function hashString(salt: Buffer, s: string): string {
  * A deep copy of `value` with every string replaced by its HMAC, except the values (whole
  * subtrees) of object keys in `nonHmacKeys`, at any depth. The input is never mutated.
  */
-export function hashValue(salt: Buffer, value: unknown, nonHmacKeys: ReadonlySet<string> = new Set()): unknown {
+export function hashValue(
+  salt: Buffer,
+  value: unknown,
+  nonHmacKeys: ReadonlySet<string> = new Set(),
+): unknown {
   return walk(value, 0, (s) => hashString(salt, s), nonHmacKeys);
 }
 
@@ -32,12 +36,7 @@ export function copyValue(value: unknown): unknown {
   return walk(value, 0, (s) => s, new Set());
 }
 
-function walk(
-  value: unknown,
-  depth: number,
-  str: (s: string) => string,
-  keep: ReadonlySet<string>,
-): unknown {
+function walk(value: unknown, depth: number, str: (s: string) => string, keep: ReadonlySet<string>): unknown {
   if (depth > MAX_DEPTH) throw new Error('audit: data nested too deeply');
   if (typeof value === 'string') return str(value);
   if (value === null || typeof value !== 'object') {

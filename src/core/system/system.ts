@@ -1,6 +1,10 @@
 import { defineBackend, definePath, f } from '../../sdk/framework/index.ts';
+import { auditPaths } from '../audit/paths.ts';
 import type { Core } from '../core.ts';
 import { VERSION } from '../core.ts';
+import { lockoutPaths } from '../lockout/index.ts';
+import { policyPaths } from '../policy/index.ts';
+import { sysWrappingPaths } from '../wrapping/index.ts';
 import { mountPaths } from './mount-paths.ts';
 import { openapiDocument } from './openapi.ts';
 import { sealPaths } from './seal-paths.ts';
@@ -14,6 +18,15 @@ export function systemDefinition(core: Core) {
     paths: [
       ...sealPaths(core),
       ...mountPaths(core),
+      ...policyPaths({
+        store: core.policies,
+        aclForToken: (t) => core.access.aclForToken(t),
+        aclForAccessor: (a) => core.access.aclForAccessor(a),
+        aclForRequest: (r) => core.access.aclForRequest(r),
+      }),
+      ...auditPaths({ broker: core.audit }),
+      ...lockoutPaths({ lockout: core.lockout }),
+      ...sysWrappingPaths(core.wrappingDeps()),
       definePath({
         pattern: 'internal/specs/openapi',
         fields: {

@@ -1,6 +1,6 @@
 import {
-  BadRequestError,
   type BackendFactory,
+  BadRequestError,
   createBackend,
   defineBackend,
   definePath,

@@ -21,6 +21,8 @@ export interface Backend {
   handle(req: Request): Promise<Response>;
   /** For create-or-update: undefined when the path has no existence check. */
   exists(req: Request): Promise<boolean | undefined>;
+  /** Login paths: the alias name the login would use, before credentials are checked. */
+  aliasLookahead(req: Request): Promise<string | undefined>;
   /** The path definition matching `mountPath`, with its captured parameters. */
   match(mountPath: string): PathMatch | undefined;
   /** Called on unmount and seal. */
@@ -151,6 +153,12 @@ export function createBackend(definition: BackendDefinition, env: BackendEnv): B
       if (!handler) throw new UnsupportedOperationError('unsupported operation');
       const res = await handler(context(req, req.data), fields);
       return res ?? {};
+    },
+    async aliasLookahead(req) {
+      const m = match(req.mountPath ?? '');
+      if (!m?.path.aliasLookahead) return undefined;
+      const fields = validateFields(m.path, m.params, req.data, req.operation);
+      return m.path.aliasLookahead(context(req, req.data), fields);
     },
     async exists(req) {
       const m = match(req.mountPath ?? '');

@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { after, describe, it } from 'node:test';
+import { auditDeviceConformance } from '../../core/audit/conformance.ts';
+import { BadRequestError, InvalidFieldError } from '../../sdk/errors.ts';
+import { silentLogger } from '../../sdk/logger.ts';
+import { DiscardDevice, type FileAuditDevice, fileFactory, parseFileOptions, StreamDevice } from './file.ts';
+
+const root = await mkdtemp(join(tmpdir(), 'coffer-audit-file-'));
+after(() => rm(root, { recursive: true, force: true }));
+let n = 0;
+const freshDir = async () => {
+  const d = join(root, `d${n++}`);
+  await mkdir(d);
+  return d;
+};
+const deps = { logger: silentLogger };
+const lines = async (p: string) => (await readFile(p, 'utf8')).split('\n').filter((l) => l !== '');
+const open = async (filePath: string, extra: Record<string, string> = {}) =>
+  (await fileFactory({ file_path: filePath, ...extra }, deps)) as FileAuditDevice;
+
+describe('file audit device', () => {
+  auditDeviceConformance(async () => {
+    const p = join(await freshDir(), 'audit.log');
+    const device = await open(p);
+    return {
+      device,
+      received: () => lines(p),
+      cleanup: () => device.close(),
+    };
+  });
+
+  it('parses options as Vault: file_path required (or path), mode octal, unknown refused', () => {
+    assert.deepEqual(parseFileOptions({ file_path: '/x' }), { filePath: '/x', mode: 0o600 });
+    assert.deepEqual(parseFileOptions({ path: '/x', mode: '0640' }), { filePath: '/x', mode: 0o640 });
+    assert.deepEqual(parseFileOptions({ file_path: '/x', mode: '0000' }), { filePath: '/x', mode: 0 });
+    assert.throws(() => parseFileOptions({}), InvalidFieldError);
+    assert.throws(() => parseFileOptions({ file_path: '/x', mode: 'rw' }), InvalidFieldError);
+    assert.throws(() => parseFileOptions({ file_path: '/x', mode: '0999' }), InvalidFieldError);
+    assert.throws(() => parseFileOptions({ file_path: '/x', colour: 'red' }), /unknown option "colour"/);
+  });
+
+  it('creates the file with mode 0600 (or the given mode), appending to an existing file', async () => {
+    const d = await freshDir();
+    const p = join(d, 'audit.log');
+    const dev = await open(p);
+    assert.equal((await stat(p)).mode & 0o777, 0o600);
+    await dev.write(['{"a":1}']);
+    await dev.close();
+    const again = await open(p, { mode: '0640' });
+    assert.equal((await stat(p)).mode & 0o777, 0o640);
+    await again.write(['{"a":2}']);
+    await again.close();
+    assert.deepEqual(
+      (await lines(p)).map((l) => JSON.parse(l)),
+      [{ a: 1 }, { a: 2 }],
+    );
+  });
+
+  it('does not create the directory: enabling answers 400 with the reason', async () => {
+    const p = join(root, 'no-such-dir', 'audit.log');
+    await assert.rejects(open(p), (err: unknown) => {
+      assert.ok(err instanceof BadRequestError);
+      assert.match(err.message, /ENOENT/);
+      return true;
+    });
+    const d = await freshDir();
+    await assert.rejects(open(d), BadRequestError, 'a directory is not a file');
+  });
+
+  it('group commit: 200 concurrent writes take far fewer fdatasyncs, every line valid JSON', async () => {
+    const p = join(await freshDir(), 'audit.log');
+    const dev = await open(p);
+    await Promise.all(
+      Array.from({ length: 200 }, (_, i) => dev.write([JSON.stringify({ i, type: 'request' })])),
+    );
+    assert.equal(dev.syncCount, 1, 'writes of the same tick go in one batch');
+    const got = await lines(p);
+    assert.equal(got.length, 200);
+    assert.deepEqual(
+      got.map((l) => JSON.parse(l).i),
+      Array.from({ length: 200 }, (_, i) => i),
+    );
+    // Spread over 20 ticks: lines queued while a batch is in flight go together in the next one.
+    const before = dev.syncCount;
+    const pending: Promise<void>[] = [];
+    for (let i = 0; i < 200; i++) {
+      pending.push(dev.write([JSON.stringify({ later: i })]));
+      if (i % 10 === 9) await new Promise((r) => setImmediate(r));
+    }
+    await Promise.all(pending);
+    assert.ok(dev.syncCount - before < 20, `syncs: ${dev.syncCount - before}`);
+    assert.equal((await lines(p)).length, 400);
+    await dev.close();
+  });
+
+  it('reopen after a rename (logrotate) writes to a new file at the path', async () => {
+    const d = await freshDir();
+    const p = join(d, 'audit.log');
+    const dev = await open(p);
+    await dev.write(['{"n":1}']);
+    await rename(p, `${p}.1`);
+    await dev.write(['{"n":2}']); // still the old inode until SIGHUP
+    await dev.reopen();
+    await dev.write(['{"n":3}']);
+    await dev.close();
+    assert.deepEqual(
+      (await lines(`${p}.1`)).map((l) => JSON.parse(l).n),
+      [1, 2],
+    );
+    assert.deepEqual(
+      (await lines(p)).map((l) => JSON.parse(l).n),
+      [3],
+    );
+    assert.equal((await stat(p)).mode & 0o777, 0o600);
+  });
+
+  it('broken when reopen fails (dir replaced by a plain file): writes reject until a reopen succeeds', async () => {
+    const d = await freshDir();
+    const p = join(d, 'audit.log');
+    const dev = await open(p);
+    await dev.write(['{"n":1}']);
+    await rename(d, `${d}.old`);
+    await writeFile(d, 'not a directory');
+    await assert.rejects(dev.reopen(), /reopen failed/);
+    await assert.rejects(dev.write(['{"n":2}']), /reopen failed/);
+    await assert.rejects(dev.write(['{"n":3}']), /reopen failed/);
+    await rm(d);
+    await mkdir(d);
+    await dev.reopen();
+    await dev.write(['{"n":4}']);
+    await dev.close();
+    assert.deepEqual(
+      (await lines(p)).map((l) => JSON.parse(l).n),
+      [4],
+    );
+    assert.deepEqual(
+      (await lines(join(`${d}.old`, 'audit.log'))).map((l) => JSON.parse(l).n),
+      [1],
+    );
+  });
+
+  it('file_path "discard" drops lines; "stdout" writes to the stream', async () => {
+    const discard = await fileFactory({ file_path: 'discard' }, deps);
+    assert.ok(discard instanceof DiscardDevice);
+    await discard.write(['{}']);
+    assert.ok((await fileFactory({ file_path: 'stdout' }, deps)) instanceof StreamDevice);
+    const out = new PassThrough();
+    const chunks: string[] = [];
+    out.on('data', (c: Buffer) => chunks.push(c.toString()));
+    const dev = new StreamDevice(out);
+    await dev.write(['{"a":1}', '{"a":2}']);
+    assert.equal(chunks.join(''), '{"a":1}\n{"a":2}\n');
+  });
+});

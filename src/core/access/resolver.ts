@@ -1,0 +1,79 @@
+import { PermissionDeniedError } from '../../sdk/errors.ts';
+import type { Request, RequestAuth } from '../../sdk/request.ts';
+import type { IdentityStore } from '../identity/index.ts';
+import type { ACL, PolicyStore, TemplateIdentity } from '../policy/index.ts';
+import { cidrAllows, type TokenEntry } from '../tokens/index.ts';
+import type { TokenStore } from '../tokens/token-store.ts';
+
+/**
+ * Who a request is and what it may do: token → entity → effective policies → ACL.
+ * Identity policies are computed at request time, so a group change applies to existing tokens
+ * at once.
+ */
+export class AccessResolver {
+  readonly #tokens: TokenStore;
+  readonly #identity: IdentityStore;
+  readonly #policies: PolicyStore;
+
+  constructor(deps: { tokens: TokenStore; identity: IdentityStore; policies: PolicyStore }) {
+    this.#tokens = deps.tokens;
+    this.#identity = deps.identity;
+    this.#policies = deps.policies;
+  }
+
+  /** The live token entry of a request, checked against bound CIDRs and a disabled entity. */
+  async tokenFor(clientToken: string, remoteAddr: string): Promise<TokenEntry | undefined> {
+    const entry = await this.#tokens.lookup(clientToken);
+    if (!entry) return undefined;
+    if (entry.boundCIDRs.length > 0 && !cidrAllows(entry.boundCIDRs, remoteAddr))
+      throw new PermissionDeniedError();
+    if (entry.entityId !== '' && this.#identity.isDisabled(entry.entityId)) throw new PermissionDeniedError();
+    return entry;
+  }
+
+  /** RequestAuth of a token: its policies plus its entity's and its groups'. */
+  async authOf(entry: TokenEntry): Promise<RequestAuth> {
+    let identityPolicies: string[] = [];
+    if (entry.entityId !== '') {
+      const p = await this.#identity.policiesFor(entry.entityId);
+      identityPolicies = [...new Set([...p.entityPolicies, ...p.groupPolicies])].sort();
+    }
+    return {
+      tokenHash: entry.hash,
+      accessor: entry.accessor,
+      policies: [...new Set([...entry.policies, ...identityPolicies])].sort(),
+      tokenPolicies: [...entry.policies],
+      identityPolicies,
+      entityId: entry.entityId,
+      displayName: entry.displayName,
+      metadata: { ...entry.meta },
+      tokenType: entry.type,
+      path: entry.path,
+    };
+  }
+
+  templateIdentity(entityId: string): TemplateIdentity | undefined {
+    if (entityId === '') return undefined;
+    return this.#identity.templateIdentity(entityId) as TemplateIdentity | undefined;
+  }
+
+  async aclFor(auth: RequestAuth): Promise<ACL> {
+    return this.#policies.aclFor(auth.policies, this.templateIdentity(auth.entityId));
+  }
+
+  async aclForEntry(entry: TokenEntry | undefined): Promise<ACL | undefined> {
+    return entry ? this.aclFor(await this.authOf(entry)) : undefined;
+  }
+
+  async aclForToken(token: string): Promise<ACL | undefined> {
+    return this.aclForEntry(await this.#tokens.lookup(token));
+  }
+
+  async aclForAccessor(accessor: string): Promise<ACL | undefined> {
+    return this.aclForEntry(await this.#tokens.lookupAccessor(accessor));
+  }
+
+  async aclForRequest(req: Request): Promise<ACL | undefined> {
+    return req.auth ? this.aclFor(req.auth) : undefined;
+  }
+}

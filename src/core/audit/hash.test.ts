@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { copyValue, HASH_PREFIX, hashString, hashValue, newSalt } from './hash.ts';
+
+const salt = Buffer.alloc(32, 7);
+const h = (s: string) => hashString(salt, s);
+
+describe('audit hashing', () => {
+  it('hashString is hmac-sha256 keyed with the salt, as hex', () => {
+    const want = createHmac('sha256', salt).update('secret').digest('hex');
+    assert.equal(hashString(salt, 'secret'), `hmac-sha256:${want}`);
+    assert.notEqual(hashString(newSalt(), 'secret'), hashString(salt, 'secret'));
+    assert.equal(newSalt().length, 32);
+  });
+
+  it('hashes every string at any depth; numbers, booleans and null stay; keys stay', () => {
+    const input = {
+      password: 'p',
+      n: 3,
+      ok: true,
+      none: null,
+      list: ['a', 1, { deep: 'b' }],
+      nested: { x: { y: 'c' } },
+    };
+    assert.deepEqual(hashValue(salt, input), {
+      password: h('p'),
+      n: 3,
+      ok: true,
+      none: null,
+      list: [h('a'), 1, { deep: h('b') }],
+      nested: { x: { y: h('c') } },
+    });
+  });
+
+  it('keeps the values of non-HMAC keys (whole subtree) at any depth', () => {
+    const out = hashValue(
+      salt,
+      { user: 'alice', pw: 'x', inner: { user: 'bob', meta: { a: 'b' } } },
+      new Set(['user', 'meta']),
+    );
+    assert.deepEqual(out, { user: 'alice', pw: h('x'), inner: { user: 'bob', meta: { a: 'b' } } });
+  });
+
+  it('never mutates its input, and copies', () => {
+    const input = { a: 'x', b: ['y'], c: { d: 'z' } };
+    const before = structuredClone(input);
+    const hashed = hashValue(salt, input) as typeof input;
+    assert.deepEqual(input, before);
+    const copy = copyValue(input) as typeof input;
+    assert.deepEqual(copy, input);
+    copy.c.d = 'changed';
+    copy.b.push('more');
+    assert.deepEqual(input, before);
+    assert.ok(hashed.a.startsWith(HASH_PREFIX));
+  });
+
+  it('converts values with toJSON (dates) before hashing, and refuses absurd nesting', () => {
+    const d = new Date(0);
+    assert.deepEqual(hashValue(salt, { d }), { d: h(d.toISOString()) });
+    let deep: unknown = 'x';
+    for (let i = 0; i < 200; i++) deep = { deep };
+    assert.throws(() => hashValue(salt, deep), /nested too deeply/);
+  });
+});

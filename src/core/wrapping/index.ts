@@ -1,0 +1,30 @@
+export { sysWrappingPaths, type WrappingPathDeps } from './paths.ts';
+export {
+  checkWrappingPolicy,
+  parseWrapFormat,
+  parseWrapTTL,
+  WRAP_FORMAT_HEADER,
+  WRAP_TTL_HEADER,
+  type WrappingLimits,
+} from './ttl.ts';
+export {
+  INVALID_WRAPPING_TOKEN,
+  isWrapped,
+  lookupWrapping,
+  MUST_WRAP,
+  type MustWrapResponse,
+  markMustWrap,
+  mustWrap,
+  RESPONSE_WRAPPING_POLICY,
+  rewrap,
+  type StoredResponse,
+  storedToResponse,
+  toStoredResponse,
+  unwrap,
+  WRAPPED_RESPONSE_PATH,
+  type WrapInfo,
+  type WrapOptions,
+  type WrappingDeps,
+  type WrappingTokenInfo,
+  wrapResponse,
+} from './wrap.ts';
