@@ -122,6 +122,8 @@ describe('access: file audit device', () => {
       assert.equal(typeof e.request?.path, 'string', 'request.path');
       assert.equal(typeof e.request?.operation, 'string', 'request.operation');
       assert.equal(typeof e.request?.id, 'string', 'request.id');
+      assert.equal(typeof e.auth, 'object', `auth block: ${JSON.stringify(e).slice(0, 200)}`);
+      assert.notEqual(e.auth, null);
       if (e.type === 'response') assert.ok('response' in e, 'a response entry has response');
     }
     const paths = new Set(entries.map((e) => e.request.path));

@@ -192,4 +192,23 @@ describe('access: token trees, use counts and response wrapping', () => {
       'a later unwrap',
     );
   });
+
+  it('20 concurrent unwraps presenting the wrapping token as X-Vault-Token: exactly one succeeds', async () => {
+    expectStatus(
+      await writeKv2(api, root, { path: 'wrapme2' }, { v: 'second-wrapped' }),
+      200,
+      'write wrapme2',
+    );
+    const wrapped = await api('GET', 'secret/data/wrapme2', {
+      token: root,
+      headers: { 'X-Vault-Wrap-TTL': '60s' },
+    });
+    expectStatus(wrapped, 200, 'wrapped read');
+    const wrapToken: string = wrapped.json.wrap_info.token;
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => api('POST', 'sys/wrapping/unwrap', { token: wrapToken })),
+    );
+    assert.deepEqual(statusCounts(results), { 200: 1, 400: 19 }, 'exactly one unwrap');
+    assert.deepEqual(results.find((r) => r.status === 200)!.json.data.data, { v: 'second-wrapped' });
+  });
 });

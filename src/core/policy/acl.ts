@@ -200,6 +200,25 @@ export class ACL {
     return [...rule.capabilities];
   }
 
+  /**
+   * Whether any rule grants something at or below a mount path (`secret/`): what
+   * sys/internal/ui/mounts shows a token, as Vault does. A rule whose pattern could reach below the
+   * mount counts (`secret/data/app/*`, `+/data/*`); a deny-only rule does not.
+   */
+  hasMountAccess(mountPath: string): boolean {
+    if (this.root) return true;
+    const grants = (rule: PathRule) => rule.capabilities.length > 0 && !rule.capabilities.includes('deny');
+    const reaches = (literal: string) => literal.startsWith(mountPath) || mountPath.startsWith(literal);
+    for (const [k, rule] of this.#exact) if (grants(rule) && `${k}/`.startsWith(mountPath)) return true;
+    for (const [k, rule] of this.#prefix) if (grants(rule) && reaches(k)) return true;
+    for (const g of this.#globs) {
+      const plus = g.pattern.indexOf('+');
+      const literal = (plus === -1 ? g.pattern : g.pattern.slice(0, plus)).replace(/\*$/, '');
+      if (grants(g.rule) && reaches(literal)) return true;
+    }
+    return false;
+  }
+
   /** sys/internal/ui/resultant-acl: every rule, exact ones and wildcard ones. */
   resultant(): { exact_paths: Record<string, unknown>; glob_paths: Record<string, unknown>; root: boolean } {
     const exact: Record<string, unknown> = {};

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { BadRequestError, InvalidFieldError, NotFoundError } from '../../sdk/errors.ts';
+import {
+  BadRequestError,
+  InvalidFieldError,
+  NotFoundError,
+  PermissionDeniedError,
+} from '../../sdk/errors.ts';
 import { definePath, f } from '../../sdk/framework/index.ts';
+import type { Request } from '../../sdk/request.ts';
 import type { Core } from '../core.ts';
 import {
   kindOf,
@@ -306,16 +312,15 @@ function familyPaths(core: Core, fam: Family) {
   ];
 }
 
+/** Which mounts the caller may see in sys/internal/ui/mounts: those its ACL reaches, or `unauth` listing. */
+async function visibleTo(core: Core, req: Request): Promise<(e: MountEntry) => boolean> {
+  const acl = await core.access.aclForRequest(req);
+  return (e) => e.config.listing_visibility === 'unauth' || (acl?.hasMountAccess(e.path) ?? false);
+}
+
 /** sys/mounts, sys/auth (each with tune), sys/remount, sys/internal/ui/mounts. */
 export function mountPaths(core: Core) {
   const migrations = new Map<string, { source_mount: string; target_mount: string; status: string }>();
-  const secretsOf = (kind: MountKind) =>
-    Object.fromEntries(
-      core.mounts
-        .all()
-        .filter((e) => kindOf(e) === kind)
-        .map((e) => [FAMILIES.find((f) => f.kind === kind)!.display(e.path), mountJSON(e)]),
-    );
   return [
     ...FAMILIES.flatMap((fam) => familyPaths(core, fam)),
     definePath({
@@ -370,25 +375,42 @@ export function mountPaths(core: Core) {
     definePath({
       pattern: 'internal/ui/mounts',
       fields: {},
-      operations: { read: () => ({ data: { secret: secretsOf('secret'), auth: secretsOf('auth') } }) },
+      unauthenticated: ['read'],
+      operations: {
+        read: async (ctx) => {
+          const visible = await visibleTo(core, ctx.req);
+          const of = (kind: MountKind) =>
+            Object.fromEntries(
+              core.mounts
+                .all()
+                .filter((e) => kindOf(e) === kind && visible(e))
+                .map((e) => [FAMILIES.find((f) => f.kind === kind)!.display(e.path), mountJSON(e)]),
+            );
+          return { data: { secret: of('secret'), auth: of('auth') } };
+        },
+      },
       help: {
         synopsis: 'Mounts for the UI',
-        description: 'Secrets engines and auth methods.',
+        description:
+          'Secrets engines and auth methods the caller can reach (any token may ask; it sees only what its policies touch).',
       },
     }),
     definePath({
       pattern: 'internal/ui/mounts/:path+',
       fields: { path: f.string({ description: 'A path inside a mount', in: 'path' }) },
+      unauthenticated: ['read'],
       operations: {
-        read: (_ctx, v) => {
+        read: async (ctx, v) => {
           const e = core.mounts.match(v.path!);
-          if (!e || e.type === 'system') throw new BadRequestError(`no mount at "${v.path}"`);
+          const visible = await visibleTo(core, ctx.req);
+          if (!e || e.type === 'system' || !visible(e)) throw new PermissionDeniedError();
           return { data: { ...mountJSON(e), path: e.path } };
         },
       },
       help: {
         synopsis: 'The mount a path is in',
-        description: 'Used by CLIs to find the mount (and KV version) of a path.',
+        description:
+          'Used by CLIs to find the mount (and KV version) of a path; 403 unless the caller can reach that mount.',
       },
     }),
   ];

@@ -1,0 +1,44 @@
+/** Self time per function from a V8 `.cpuprofile` (sum of timeDeltas per sampled node). */
+import { readFileSync } from 'node:fs';
+
+interface ProfileNode {
+  readonly id: number;
+  readonly callFrame: { functionName: string; url: string; lineNumber: number };
+}
+interface CpuProfile {
+  readonly nodes: readonly ProfileNode[];
+  readonly samples: readonly number[];
+  readonly timeDeltas: readonly number[];
+}
+
+export interface SelfTime {
+  /** `functionName url:line` (1-based line; `(anonymous)` for unnamed functions). */
+  readonly name: string;
+  readonly ms: number;
+  readonly percent: number;
+}
+
+export function topSelfTime(profile: CpuProfile, n = 15): SelfTime[] {
+  const key = new Map<number, string>();
+  for (const node of profile.nodes) {
+    const { functionName, url, lineNumber } = node.callFrame;
+    const where = url ? ` ${url.replace(/^file:\/\//, '')}:${lineNumber + 1}` : '';
+    key.set(node.id, `${functionName || '(anonymous)'}${where}`);
+  }
+  const totals = new Map<string, number>();
+  let all = 0;
+  profile.samples.forEach((id, i) => {
+    const us = profile.timeDeltas[i] ?? 0;
+    const k = key.get(id) ?? `#${id}`;
+    totals.set(k, (totals.get(k) ?? 0) + us);
+    all += us;
+  });
+  return [...totals]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([name, us]) => ({ name, ms: us / 1000, percent: all ? (100 * us) / all : 0 }));
+}
+
+export function topSelfTimeOfFile(file: string, n = 15): SelfTime[] {
+  return topSelfTime(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, n);
+}

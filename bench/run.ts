@@ -1,0 +1,237 @@
+/**
+ * `npm run bench`: every scenario against a fresh coffer server (sqlite, unsealed; audit on and
+ * off), each measured with wrk at 1/10/50 connections beside a bare node:http baseline from the
+ * same run. Writes bench/results/latest.json and, after a run of all scenarios, the README table.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseOptions, USAGE } from './args.ts';
+import { fsyncLoop, startBaseline } from './children.ts';
+import { type Coffer, startCoffer } from './coffer.ts';
+import { type Kv100kResult, runKv100k } from './kv100k.ts';
+import { luaScript, type RequestSpec } from './lua.ts';
+import { CLIENT_CPU, ensureWrk, pinningAvailable } from './pinning.ts';
+import { cpuSeconds, vmMB } from './proc.ts';
+import { topSelfTimeOfFile } from './profile.ts';
+import { markdownTable, median, replaceResults, type Row, textTable } from './report.ts';
+import { type Scenario, scenarios } from './scenarios.ts';
+import { runWrk, type WrkResult } from './wrk.ts';
+
+const BENCH = new URL('./', import.meta.url).pathname;
+const RESULTS = join(BENCH, 'results');
+const PROFILES = join(RESULTS, 'profiles');
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+let opts: ReturnType<typeof parseOptions>;
+try {
+  opts = parseOptions(process.argv.slice(2));
+} catch (err) {
+  log(`${(err as Error).message}\n${USAGE}`);
+  process.exit(2);
+}
+
+const allNames = [...scenarios.map((s) => s.name), 'kv-100k'];
+for (const n of [...(opts.scenarios ?? []), ...opts.skip]) {
+  if (!allNames.includes(n)) {
+    log(`unknown scenario "${n}"; known: ${allNames.join(', ')}`);
+    process.exit(2);
+  }
+}
+const wanted = (n: string) => (opts.scenarios ?? allNames).includes(n) && !opts.skip.includes(n);
+
+ensureWrk(log);
+const pinning = pinningAvailable();
+if (pinning) {
+  // The harness itself (fetch in setup, kv-100k) stays off the server's CPU too.
+  execFileSync('taskset', ['-a', '-p', '-c', String(CLIENT_CPU), String(process.pid)], { stdio: 'ignore' });
+}
+log(
+  pinning
+    ? 'CPU pinning: applied (server, baseline and fsync loop on CPU 0; wrk and harness on CPU 1)'
+    : 'CPU pinning: NOT applied (taskset missing or fewer than 2 CPUs)',
+);
+if (opts.profile) mkdirSync(PROFILES, { recursive: true });
+const scratch = mkdtempSync(join(tmpdir(), 'coffer-bench-lua-'));
+
+/** Warm-up, then `runs` measured runs at each connection count. Returns the runs and CPU used. */
+async function measure(url: string, script: string, conns: number, pid?: number) {
+  if (opts.warmup > 0) await runWrk({ url, connections: conns, seconds: opts.warmup, script, cpu: CLIENT_CPU });
+  const cpu0 = pid === undefined ? 0 : cpuSeconds(pid);
+  const runs: WrkResult[] = [];
+  for (let i = 0; i < opts.runs; i++) {
+    runs.push(await runWrk({ url, connections: conns, seconds: opts.duration, script, cpu: CLIENT_CPU }));
+  }
+  const cpu = pid === undefined ? 0 : cpuSeconds(pid) - cpu0;
+  return { runs, cpu };
+}
+
+/** Sends the scenario's base request once; returns the response body size in bytes. */
+async function probe(s: Coffer, spec: RequestSpec): Promise<number> {
+  const res = await fetch(`${s.url}${spec.path}`, {
+    method: spec.method,
+    headers: { ...spec.headers },
+    ...(spec.body === undefined ? {} : { body: spec.body }),
+  });
+  const body = Buffer.from(await res.arrayBuffer());
+  if (res.status >= 400) throw new Error(`probe ${spec.method} ${spec.path}: HTTP ${res.status}`);
+  return body.length;
+}
+
+const rows: Row[] = [];
+const profiles: { scenario: string; audit: string; file: string; top: ReturnType<typeof topSelfTimeOfFile> }[] = [];
+const fsyncResults: { audit: string; fsyncPerSec: number; kvWriteReqPerSec: number; ratio: number }[] = [];
+const kv100k: Kv100kResult[] = [];
+
+async function runScenario(sc: Scenario): Promise<void> {
+  let baseline: Map<number, number> | undefined;
+  for (const audit of opts.audit) {
+    log(`\n== ${sc.name} (audit ${audit})`);
+    const before = new Set(opts.profile ? readdirSync(PROFILES) : []);
+    const server = await startCoffer({ audit: audit === 'on', ...(opts.profile ? { profileDir: PROFILES } : {}) });
+    const measured: Omit<Row, 'baselineReqPerSec' | 'ratio' | 'peakRssMB'>[] = [];
+    let peak = 0;
+    try {
+      const spec = await sc.setup(server);
+      const size = sc.responseSize ?? (await probe(server, spec));
+      const script = join(scratch, `${sc.name}-${audit}.lua`);
+      writeFileSync(script, luaScript(spec));
+      const url = `${server.url}${spec.path}`;
+      if (!baseline) baseline = await measureBaseline(sc, script, spec.path, size);
+      for (const conns of opts.connections) {
+        const { runs, cpu } = await measure(url, script, conns, server.pid);
+        const requests = runs.reduce((a, r) => a + r.requests, 0);
+        const row = {
+          scenario: sc.name,
+          audit,
+          connections: conns,
+          reqPerSec: median(runs.map((r) => r.reqPerSec)),
+          p50Ms: median(runs.map((r) => r.p50Ms)),
+          p99Ms: median(runs.map((r) => r.p99Ms)),
+          cpuSecPer1k: requests ? (cpu / requests) * 1000 : Number.NaN,
+          responseBytes: size,
+          non2xx: runs.reduce((a, r) => a + r.non2xx, 0),
+          socketErrors: runs.reduce((a, r) => a + r.socketErrors, 0),
+          runs: runs.map(({ reqPerSec, p50Ms, p99Ms }) => ({ reqPerSec, p50Ms, p99Ms })),
+        };
+        log(
+          `  ${conns} conns: ${row.reqPerSec.toFixed(0)} req/s, p50 ${row.p50Ms.toFixed(2)} ms, p99 ${row.p99Ms.toFixed(2)} ms` +
+            (row.non2xx || row.socketErrors ? `  WARNING: ${row.non2xx} non-2xx, ${row.socketErrors} socket errors` : ''),
+        );
+        measured.push(row);
+      }
+      peak = vmMB(server.pid, 'VmHWM');
+      if (sc.name === 'kv-write') {
+        const fsyncPerSec = await fsyncLoop(server.dir, opts.duration);
+        const top = measured.find((r) => r.connections === 50) ?? measured.at(-1);
+        const kvWriteReqPerSec = top?.reqPerSec ?? Number.NaN;
+        const ratio = kvWriteReqPerSec / fsyncPerSec;
+        fsyncResults.push({ audit, fsyncPerSec, kvWriteReqPerSec, ratio });
+        log(`  write+fsync loop: ${fsyncPerSec.toFixed(0)}/s; kv-write(${top?.connections} conns) ÷ fsync loop = ${ratio.toFixed(2)}`);
+      }
+    } finally {
+      await server.stop();
+    }
+    for (const r of measured) {
+      const b = baseline?.get(r.connections) ?? Number.NaN;
+      rows.push({ ...r, baselineReqPerSec: b, ratio: r.reqPerSec / b, peakRssMB: peak });
+    }
+    if (opts.profile) collectProfile(sc.name, audit, before);
+  }
+}
+
+async function measureBaseline(sc: Scenario, script: string, path: string, size: number): Promise<Map<number, number>> {
+  log(`  baseline: node:http answering ${size} bytes of JSON`);
+  const b = await startBaseline(size);
+  const out = new Map<number, number>();
+  try {
+    for (const conns of opts.connections) {
+      const { runs } = await measure(`${b.url}${path}`, script, conns);
+      out.set(conns, median(runs.map((r) => r.reqPerSec)));
+      log(`  baseline ${conns} conns: ${out.get(conns)?.toFixed(0)} req/s (${sc.name})`);
+    }
+  } finally {
+    await b.stop();
+  }
+  return out;
+}
+
+function collectProfile(scenario: string, audit: string, before: Set<string>): void {
+  const fresh = readdirSync(PROFILES).filter((f) => f.endsWith('.cpuprofile') && !before.has(f));
+  for (const f of fresh) {
+    const file = join(PROFILES, f);
+    const top = topSelfTimeOfFile(file, 15);
+    profiles.push({ scenario, audit, file, top });
+    log(`\nCPU profile (${scenario}, audit ${audit}): ${file}\nTop 15 self time:`);
+    for (const t of top) log(`  ${t.ms.toFixed(0).padStart(7)} ms ${t.percent.toFixed(1).padStart(5)}%  ${t.name}`);
+  }
+}
+
+try {
+  for (const sc of scenarios) if (wanted(sc.name)) await runScenario(sc);
+  if (wanted('kv-100k')) {
+    for (const audit of opts.audit) {
+      log(`\n== kv-100k (audit ${audit})`);
+      const server = await startCoffer({ audit: audit === 'on' });
+      try {
+        const r = await runKv100k(server, audit);
+        kv100k.push(r);
+        log(
+          `  ${r.secrets} writes in ${r.writeSeconds.toFixed(1)} s (${r.writesPerSec.toFixed(0)}/s), ` +
+            `${r.readsVerified}/1000 reads ok, RSS ${r.rssMB.toFixed(0)} MB, peak ${r.peakRssMB.toFixed(0)} MB`,
+        );
+      } finally {
+        await server.stop();
+      }
+    }
+  }
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+// ---- output
+const machine = {
+  cpuModel: /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'unknown',
+  cores: availableParallelism(),
+};
+const result = {
+  date: new Date().toISOString(),
+  node: process.version,
+  ...machine,
+  pinning,
+  durationSeconds: opts.duration,
+  warmupSeconds: opts.warmup,
+  runs: opts.runs,
+  connections: opts.connections,
+  rows,
+  fsync: fsyncResults,
+  kv100k,
+  profiles,
+};
+mkdirSync(RESULTS, { recursive: true });
+writeFileSync(join(RESULTS, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+
+const extras: string[] = [];
+for (const f of fsyncResults) {
+  extras.push(
+    `kv-write (audit ${f.audit}) ÷ write+fsync loop: ${f.kvWriteReqPerSec.toFixed(0)} / ${f.fsyncPerSec.toFixed(0)} = ${f.ratio.toFixed(2)}`,
+  );
+}
+for (const k of kv100k) {
+  extras.push(
+    `kv-100k (audit ${k.audit}): ${k.secrets} writes at ${k.writesPerSec.toFixed(0)}/s, ${k.readsVerified}/1000 reads ok, ` +
+      `RSS after ${k.rssMB.toFixed(0)} MB (peak ${k.peakRssMB.toFixed(0)} MB)`,
+  );
+}
+const header = `${result.date} · Node ${result.node} · ${machine.cpuModel}, ${machine.cores} cores · pinning ${pinning ? 'on' : 'off'} · ${opts.runs} runs × ${opts.duration} s (warm-up ${opts.warmup} s)`;
+process.stdout.write(`\n${header}\n\n${textTable(rows)}\n${extras.length ? `\n${extras.join('\n')}\n` : ''}`);
+if (rows.some((r) => r.non2xx + r.socketErrors > 0)) process.stdout.write('(!) = some responses were not 2xx/3xx or sockets failed: see latest.json\n');
+process.stdout.write(`\nWritten: ${join(RESULTS, 'latest.json')}\n`);
+
+if (opts.scenarios === undefined && !opts.profile) {
+  const readmePath = join(BENCH, 'README.md');
+  const section = [`${header}`, '', markdownTable(rows), '', ...extras.map((e) => `- ${e}`)].join('\n');
+  writeFileSync(readmePath, replaceResults(readFileSync(readmePath, 'utf8'), section));
+  process.stdout.write(`Updated: ${readmePath}\n`);
+}
