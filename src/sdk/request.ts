@@ -84,6 +84,8 @@ export interface Response {
   envelope?: EnvelopeFields;
   /** A login: core creates the token. */
   auth?: AuthResult;
+  /** A secret with a lifetime (a database credential): core registers its lease. */
+  secret?: SecretResult;
 }
 
 /** Fields of the Vault JSON envelope beyond `data` and `warnings`. */
@@ -99,4 +101,33 @@ export interface EnvelopeFields {
 /** Convenience for handlers. */
 export function dataResponse(data: Record<string, unknown>, warnings?: string[]): Response {
   return warnings && warnings.length > 0 ? { data, warnings } : { data };
+}
+
+/**
+ * A secret that lives for a while (a database user): the backend returns it, core persists a
+ * lease (`lease_id`, `lease_duration`, `renewable` in the envelope) and, when the lease ends,
+ * calls the backend's revoke handler for `type` with `internal`.
+ */
+export interface SecretResult {
+  /** A key of the backend's `secrets` table, e.g. `creds`. */
+  type: string;
+  /** Seconds; 0 = the mount's default lease TTL. */
+  ttl: number;
+  /** Seconds; 0 = the mount's max lease TTL. */
+  maxTTL?: number;
+  renewable: boolean;
+  /** Kept with the lease behind the barrier, never returned: what revoke and renew need. */
+  internal: Record<string, unknown>;
+}
+
+/** What a backend's renew / revoke handlers get of a lease. */
+export interface LeaseInfo {
+  readonly leaseId: string;
+  readonly type: string;
+  readonly internal: Readonly<Record<string, unknown>>;
+  /** Unix milliseconds. */
+  readonly issueTime: number;
+  readonly expireTime: number;
+  /** Seconds the lease was last granted. */
+  readonly ttl: number;
 }

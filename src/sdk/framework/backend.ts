@@ -1,6 +1,6 @@
 import { InvalidFieldError, UnsupportedOperationError, UnsupportedPathError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import type { Operation, Request, Response } from '../request.ts';
+import type { LeaseInfo, Operation, Request, Response } from '../request.ts';
 import type { StorageView } from '../storage-view.ts';
 import type { SystemView } from '../system.ts';
 import type { Fields, FieldValues } from './fields.ts';
@@ -25,6 +25,10 @@ export interface Backend {
   aliasLookahead(req: Request): Promise<string | undefined>;
   /** The path definition matching `mountPath`, with its captured parameters. */
   match(mountPath: string): PathMatch | undefined;
+  /** Revokes a leased secret this backend issued (its definition's `secrets[lease.type]`). */
+  revokeSecret(lease: LeaseInfo): Promise<void>;
+  /** Renews one; undefined when the secret type cannot be renewed. */
+  renewSecret(lease: LeaseInfo, increment: number): Promise<{ ttl: number } | undefined>;
   /** Called on unmount and seal. */
   cleanup?(): Promise<void>;
 }
@@ -153,6 +157,16 @@ export function createBackend(definition: BackendDefinition, env: BackendEnv): B
       if (!handler) throw new UnsupportedOperationError('unsupported operation');
       const res = await handler(context(req, req.data), fields);
       return res ?? {};
+    },
+    async revokeSecret(lease) {
+      const def = definition.secrets?.[lease.type];
+      if (!def) throw new UnsupportedOperationError(`no secret type "${lease.type}" in ${definition.type}`);
+      await def.revoke({ storage: env.storage, system: env.system, logger: env.logger, mount: env.mount }, lease);
+    },
+    async renewSecret(lease, increment) {
+      const def = definition.secrets?.[lease.type];
+      if (!def?.renew) return undefined;
+      return def.renew({ storage: env.storage, system: env.system, logger: env.logger, mount: env.mount }, lease, increment);
     },
     async aliasLookahead(req) {
       const m = match(req.mountPath ?? '');

@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.ts';
-import type { Operation, Request, Response } from '../request.ts';
+import type { LeaseInfo, Operation, Request, Response } from '../request.ts';
 import type { StorageView } from '../storage-view.ts';
 import type { SystemView } from '../system.ts';
 import type { Fields, FieldValues } from './fields.ts';
@@ -69,12 +69,24 @@ export function definePath<F extends Fields>(def: PathDefinition<F>): PathDefini
   return def;
 }
 
+/** The lifecycle of one kind of leased secret a backend issues (Vault's framework.Secret). */
+export interface SecretDefinition {
+  /** Ends the secret in the outside system (drop the database user). Must be idempotent. */
+  revoke(ctx: SecretContext, lease: LeaseInfo): Promise<void>;
+  /** Extends it; returns the TTL granted (seconds). Absent: not renewable. */
+  renew?(ctx: SecretContext, lease: LeaseInfo, increment: number): Promise<{ ttl: number } | undefined>;
+}
+
+export type SecretContext = Omit<HandlerContext, 'req' | 'raw'>;
+
 export interface BackendDefinition {
   /** The mount type, e.g. `kv`. */
   readonly type: string;
   readonly description: string;
   readonly paths: readonly PathDefinition<any>[];
   readonly help: string;
+  /** Leased secret types, by `SecretResult.type`. */
+  readonly secrets?: Readonly<Record<string, SecretDefinition>>;
 }
 
 export function defineBackend(def: BackendDefinition): BackendDefinition {
