@@ -4,7 +4,9 @@ import { AuditApi } from './audit.ts';
 import { AuthApi } from './auth.ts';
 import { CofferApiError, CofferConnectionError } from './errors.ts';
 import * as kv from './kv.ts';
+import { LeasesApi } from './leases.ts';
 import { LoginApi } from './login.ts';
+import { PasswordPoliciesApi } from './password-policies.ts';
 import { apiPath, encodePath } from './paths.ts';
 import { PoliciesApi } from './policies.ts';
 import { SysApi } from './sys.ts';
@@ -80,6 +82,10 @@ export class Coffer {
   readonly login: LoginApi;
   /** Response wrapping, `sys/wrapping/*`. */
   readonly wrapping: WrappingApi;
+  /** Leases, `sys/leases/*`. */
+  readonly leases: LeasesApi;
+  /** Password policies, `sys/policies/password`. */
+  readonly passwordPolicies: PasswordPoliciesApi;
   readonly #fetch: typeof fetch;
   readonly #headers: Record<string, string>;
   readonly #timeoutMs: number;
@@ -104,6 +110,8 @@ export class Coffer {
     this.audit = new AuditApi(this);
     this.login = new LoginApi(this);
     this.wrapping = new WrappingApi(this);
+    this.leases = new LeasesApi(this);
+    this.passwordPolicies = new PasswordPoliciesApi(this);
   }
 
   /** One API call. `path` is relative to /v1 ("secret/data/x"). Throws CofferApiError on ≥ 400. */

@@ -6,7 +6,15 @@ export type { ApiResponse, CofferOptions, QueryValue, RequestOptions } from './c
 export { Coffer } from './coffer.ts';
 export { CofferApiError, CofferConnectionError } from './errors.ts';
 export { kvV2Path, MERGE_PATCH } from './kv.ts';
+export type {
+  IrrevocableLease,
+  IrrevocableLeases,
+  LeaseCount,
+  LeaseLookup,
+} from './leases.ts';
+export { LeasesApi } from './leases.ts';
 export { LoginApi } from './login.ts';
+export { PasswordPoliciesApi } from './password-policies.ts';
 export { encodePath, joinPath } from './paths.ts';
 export { PoliciesApi } from './policies.ts';
 export { SysApi } from './sys.ts';

@@ -15,7 +15,7 @@ import { createBackend } from '../sdk/framework/backend.ts';
 import type { Logger } from '../sdk/logger.ts';
 import type { Request, Response } from '../sdk/request.ts';
 import { StorageView } from '../sdk/storage-view.ts';
-import { realSystemView, type SystemView } from '../sdk/system.ts';
+import { defaultPassword, realSystemView, type SystemView } from '../sdk/system.ts';
 import type { Storage } from '../storage/storage.ts';
 import { runLogin } from './access/login.ts';
 import { AccessResolver } from './access/resolver.ts';
@@ -24,6 +24,7 @@ import type { AuditInput } from './audit/entry.ts';
 import { Barrier } from './barrier/barrier.ts';
 import { IdentityStore, identityBackendDefinition } from './identity/index.ts';
 import { LockoutManager, parseUserLockoutConfig } from './lockout/index.ts';
+import { PasswordPolicyStore } from './passwords/index.ts';
 import { isSudoPath, PolicyStore } from './policy/index.ts';
 import { kindOf, type MountEntry, type MountKind, MountTable } from './router/mount-table.ts';
 import { type BackendRegistry, type RouteMatch, Router } from './router/router.ts';
@@ -125,6 +126,7 @@ export class Core {
   readonly audit: AuditBroker;
   readonly lockout: LockoutManager;
   readonly access: AccessResolver;
+  readonly passwords: PasswordPolicyStore;
   readonly storageType: string;
   readonly system: SystemView;
   readonly defaultLeaseTTL: number;
@@ -140,10 +142,14 @@ export class Core {
   constructor(opts: CoreOptions) {
     this.logger = opts.logger;
     this.storageType = opts.storageType;
-    this.system = realSystemView(opts.system);
+    this.system = realSystemView({
+      generatePassword: async (name) => (name ? this.passwords.generate(name) : defaultPassword()),
+      ...opts.system,
+    });
     this.defaultLeaseTTL = opts.defaultLeaseTTL ?? this.system.defaultLeaseTTL();
     this.maxLeaseTTL = opts.maxLeaseTTL ?? this.system.maxLeaseTTL();
     this.barrier = new Barrier(opts.physical);
+    this.passwords = new PasswordPolicyStore(new StorageView(this.barrier, 'sys/password-policy/'));
     this.seal = new SealManager({
       physical: opts.physical,
       barrier: this.barrier,

@@ -18,6 +18,11 @@ import { kvMetadataPut } from './kv-metadata-put.ts';
 import { kvPatch } from './kv-patch.ts';
 import { kvPut } from './kv-put.ts';
 import { kvUndelete } from './kv-undelete.ts';
+import { leaseIrrevocable } from './lease-irrevocable.ts';
+import { leaseList } from './lease-list.ts';
+import { leaseLookup } from './lease-lookup.ts';
+import { leaseRenew } from './lease-renew.ts';
+import { leaseRevoke } from './lease-revoke.ts';
 import { list } from './list.ts';
 import { login } from './login.ts';
 import { operatorInit } from './operator-init.ts';
@@ -92,6 +97,11 @@ export const commands: readonly CommandDef[] = [
   auditDisable,
   auditList,
   unwrap,
+  leaseLookup,
+  leaseRenew,
+  leaseRevoke,
+  leaseList,
+  leaseIrrevocable,
 ];
 
 export interface Group {
@@ -172,6 +182,19 @@ Revoke a token:
 Renew a token:
 
   $ coffer token renew 96ddf4bc-d217-f3ba-f9bd-017055595017`,
+  },
+  lease: {
+    synopsis: 'Interact with leases',
+    description: `This command groups subcommands for interacting with leases. Users can look up,
+renew and revoke leases.
+
+Renew a lease:
+
+  $ coffer lease renew database/creds/readonly/2f6a614c-4aa2-7b19-24b9-ad944a8d4de6
+
+Revoke a lease:
+
+  $ coffer lease revoke database/creds/readonly/2f6a614c-4aa2-7b19-24b9-ad944a8d4de6`,
   },
   policy: {
     synopsis: 'Interact with policies',

@@ -3,6 +3,7 @@ import { auditPaths } from '../audit/paths.ts';
 import type { Core } from '../core.ts';
 import { VERSION } from '../core.ts';
 import { lockoutPaths } from '../lockout/index.ts';
+import { passwordPolicyPaths } from '../passwords/index.ts';
 import { policyPaths } from '../policy/index.ts';
 import { sysWrappingPaths } from '../wrapping/index.ts';
 import { mountPaths } from './mount-paths.ts';
@@ -25,6 +26,7 @@ export function systemDefinition(core: Core) {
         aclForRequest: (r) => core.access.aclForRequest(r),
       }),
       ...auditPaths({ broker: core.audit }),
+      ...passwordPolicyPaths({ store: core.passwords }),
       ...lockoutPaths({ lockout: core.lockout }),
       ...sysWrappingPaths(core.wrappingDeps()),
       definePath({

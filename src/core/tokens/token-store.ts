@@ -20,6 +20,7 @@ export type { TokenEntry, TokenType } from './token-entry.ts';
  *   id/<hash>                     TokenEntry (JSON)
  *   accessor/<accessorHash>       { hash, accessor }
  *   parent/<parentHash>/<hash>    empty: the parent → children index, found with `list`
+ *   entity/<entityId>/<hash>      empty: the entity → tokens index (revoke everything an entity holds)
  *   roles/<name>                  TokenRole
  *
  * Batch tokens are persisted here too (Vault encodes them in the token instead) but have no
@@ -262,6 +263,8 @@ export class TokenStore {
       });
     if (parentHash !== '')
       ops.push({ op: 'put', key: `parent/${parentHash}/${entry.hash}`, value: json({}) });
+    if (entry.entityId !== '')
+      ops.push({ op: 'put', key: `entity/${entityKey(entry.entityId)}/${entry.hash}`, value: json({}) });
     if (parentHash !== '' && this.#revoking.has(parentHash)) throw new PermissionDeniedError();
     await this.#storage.batch(ops);
     // A revocation of the parent that listed its children before this write landed would miss
@@ -302,6 +305,21 @@ export class TokenStore {
     if (typeof accessor !== 'string' || accessor === '' || accessor.length > 512) return undefined;
     const rec = await this.#storage.getJSON<{ hash: string }>(`accessor/${this.hash(accessor)}`);
     return rec ? this.getByHash(rec.hash) : undefined;
+  }
+
+  /** Revokes every token an entity holds (each with its subtree). Returns how many tokens were revoked. */
+  async revokeEntity(entityId: string): Promise<number> {
+    if (entityId === '') return 0;
+    let total = 0;
+    const hashes = (await this.#storage.list(`entity/${entityKey(entityId)}/`)).filter((k) =>
+      HASH_RE.test(k),
+    );
+    for (const h of hashes) {
+      const entry = await this.#read(h);
+      if (entry) total += await this.revokeTree(entry);
+      else await this.#storage.delete(`entity/${entityKey(entityId)}/${h}`);
+    }
+    return total;
   }
 
   /** Every accessor (for `auth/token/accessors`). */
@@ -572,7 +590,15 @@ function deleteOps(e: TokenEntry): StorageOp[] {
   const ops: StorageOp[] = [{ op: 'delete', key: `id/${e.hash}` }];
   if (e.accessorHash !== '') ops.push({ op: 'delete', key: `accessor/${e.accessorHash}` });
   if (e.parent !== '') ops.push({ op: 'delete', key: `parent/${e.parent}/${e.hash}` });
+  if (e.entityId !== '') ops.push({ op: 'delete', key: `entity/${entityKey(e.entityId)}/${e.hash}` });
   return ops;
+}
+
+/** Entity ids are uuids; anything else is hashed so it cannot shape a storage key. */
+function entityKey(entityId: string): string {
+  return /^[0-9a-f-]{36}$/.test(entityId)
+    ? entityId
+    : createHmac('sha256', 'entity').update(entityId).digest('hex');
 }
 
 async function inChunks<T>(items: readonly T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
