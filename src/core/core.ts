@@ -22,6 +22,7 @@ import { AccessResolver } from './access/resolver.ts';
 import { AuditBroker } from './audit/broker.ts';
 import type { AuditInput } from './audit/entry.ts';
 import { Barrier } from './barrier/barrier.ts';
+import { ExpirationManager, type LeaseEntry } from './expiration/index.ts';
 import { IdentityStore, identityBackendDefinition } from './identity/index.ts';
 import { LockoutManager, parseUserLockoutConfig } from './lockout/index.ts';
 import { PasswordPolicyStore } from './passwords/index.ts';
@@ -127,6 +128,7 @@ export class Core {
   readonly lockout: LockoutManager;
   readonly access: AccessResolver;
   readonly passwords: PasswordPolicyStore;
+  readonly expiration: ExpirationManager;
   readonly storageType: string;
   readonly system: SystemView;
   readonly defaultLeaseTTL: number;
@@ -166,6 +168,7 @@ export class Core {
         maxTTL: () => tokenMount()?.config.max_lease_ttl || this.maxLeaseTTL,
       },
       onRevoke: async (entries) => {
+        for (const e of entries) await this.expiration.revokeByToken(e.hash);
         const cubby = this.mounts.get('cubbyhole/');
         if (!cubby) return;
         const v = this.router.view(cubby);
@@ -192,6 +195,27 @@ export class Core {
       tokens: this.tokens,
       identity: this.identity,
       policies: this.policies,
+    });
+    const backendOf = (lease: LeaseEntry) => {
+      const backend = this.router.backendFor(lease.mountUuid);
+      if (!backend) throw new InternalError(`the mount of lease ${lease.leaseId} is not mounted`);
+      return backend;
+    };
+    this.expiration = new ExpirationManager({
+      storage: view('sys/expire/'),
+      barrier: this.barrier,
+      now: () => this.system.now().getTime(),
+      logger: this.logger.child({ component: 'expiration' }),
+      revokeSecret: (lease) => backendOf(lease).revokeSecret(leaseInfo(lease)),
+      renewSecret: (lease, increment) => backendOf(lease).renewSecret(leaseInfo(lease), increment),
+      limits: (uuid) => {
+        const m = this.mounts.all().find((e) => e.uuid === uuid);
+        return {
+          defaultTTL: Math.min(m?.config.default_lease_ttl || this.defaultLeaseTTL, this.maxLeaseTTL),
+          maxTTL: Math.min(m?.config.max_lease_ttl || this.maxLeaseTTL, this.maxLeaseTTL),
+        };
+      },
+      tokenExists: async (hash) => (await this.tokens.getByHash(hash)) !== undefined,
     });
     const sysEntry = builtinMounts()[0]!;
     this.#sys = createBackend(systemDefinition(this), {
@@ -245,6 +269,14 @@ export class Core {
     });
   }
 
+  /** Revokes every token an entity holds, and so every lease those tokens created. */
+  async revokeEntity(entityId: string): Promise<{ tokens: number; leases: number }> {
+    const before = this.expiration.count().lease_count;
+    const tokens = await this.tokens.revokeEntity(entityId);
+    const after = this.expiration.count().lease_count;
+    return { tokens, leases: Math.max(0, before - after) };
+  }
+
   /** TTL limits as a mount sees them: its tuned values, else the server's. */
   mountSystemView(entry: MountEntry): SystemView {
     return {
@@ -262,6 +294,11 @@ export class Core {
   /** Checks an auth mount's `user_lockout_config` (tune); stores the parsed form. */
   validateLockoutConfig(raw: Record<string, unknown>): Record<string, unknown> {
     return parseUserLockoutConfig(raw) as Record<string, unknown>;
+  }
+
+  /** Before a mount is disabled: its leases are revoked while its backend can still do it. */
+  async beforeUnmount(entry: MountEntry): Promise<void> {
+    await this.expiration.revokePrefix(entry.path, { sync: true });
   }
 
   /** After a mount is disabled. (Revoking the tokens an auth mount issued is future work.) */
@@ -391,6 +428,8 @@ export class Core {
     await this.lockout.load();
     await this.mounts.load(builtinMounts);
     await this.router.mountAll();
+    await this.passwords.list();
+    await this.expiration.load();
     await this.audit.load();
     this.#ready = true;
     if (!opts.quiet)
@@ -400,6 +439,7 @@ export class Core {
   async #tearDown(): Promise<void> {
     if (!this.#ready && this.barrier.sealed) return;
     this.#ready = false;
+    this.expiration.unload();
     await this.audit.unload();
     await this.router.unmountAll();
     this.mounts.clear();
@@ -464,6 +504,65 @@ export class Core {
     return this.#run(route!, req, wrapTTL, kindOf(route!.entry) === 'auth');
   }
 
+  /**
+   * Persists the lease of a secret a backend issued, in one batch with the deletion of the
+   * backend's write-ahead record for it. If the lease cannot be stored, the secret is revoked before
+   * the error reaches the client: nobody holds an untracked credential.
+   */
+  async #registerLease(route: RouteMatch, req: Request, res: Response): Promise<Response> {
+    const secret = res.secret!;
+    const now = this.system.now().getTime();
+    let maxTTL = secret.maxTTL ?? 0;
+    // A lease never outlives the token that created it (its revocation would orphan it).
+    const token = req.auth ? await this.tokens.getByHash(req.auth.tokenHash) : undefined;
+    if (token && token.expireTime > 0) {
+      const left = Math.max(1, Math.floor((token.expireTime - now) / 1000));
+      maxTTL = maxTTL > 0 ? Math.min(maxTTL, left) : left;
+    }
+    const walKey = typeof secret.internal.walKey === 'string' ? secret.internal.walKey : undefined;
+    let lease: LeaseEntry;
+    try {
+      lease = await this.expiration.register(
+        {
+          path: req.path,
+          mountUuid: route.entry.uuid,
+          type: secret.type,
+          internal: secret.internal,
+          ttl: secret.ttl,
+          maxTTL,
+          renewable: secret.renewable,
+          tokenHash: req.auth?.tokenHash ?? '',
+        },
+        walKey ? { alsoDelete: [Router.viewPrefix(route.entry) + walKey] } : {},
+      );
+    } catch (err) {
+      this.logger.error('core: could not store a lease; revoking the secret', { path: req.path, err });
+      await route.backend
+        .revokeSecret({
+          leaseId: '',
+          type: secret.type,
+          internal: secret.internal,
+          issueTime: now,
+          expireTime: now,
+          ttl: 0,
+        })
+        .catch((e: unknown) =>
+          this.logger.error('core: revoking the untracked secret failed', { path: req.path, err: e }),
+        );
+      throw new InternalError('could not store the lease of the secret', { cause: err });
+    }
+    const { secret: _drop, ...rest } = res;
+    return {
+      ...rest,
+      envelope: {
+        ...res.envelope,
+        lease_id: lease.leaseId,
+        lease_duration: lease.ttl,
+        renewable: lease.renewable,
+      },
+    };
+  }
+
   #isUnauthenticated(route: RouteMatch, req: Request): boolean {
     if (route.entry.type !== 'system' && kindOf(route.entry) !== 'auth') return false;
     const m = route.backend.match(route.mountPath);
@@ -515,6 +614,7 @@ export class Core {
     let res: Response;
     try {
       res = login ? await runLogin(this, route.entry, route.backend, req) : await route.backend.handle(req);
+      if (res.secret) res = await this.#registerLease(route, req, res);
       if (res.data !== undefined && res.raw === undefined)
         res.envelope = { mount_type: route.entry.type, ...res.envelope };
       if (wrapTTL !== undefined && !isWrapped(res)) {
@@ -535,4 +635,15 @@ export class Core {
     await this.audit.logResponse({ ...base, response: res });
     return res;
   }
+}
+
+function leaseInfo(l: LeaseEntry): import('../sdk/request.ts').LeaseInfo {
+  return {
+    leaseId: l.leaseId,
+    type: l.type,
+    internal: l.internal,
+    issueTime: l.issueTime,
+    expireTime: l.expireTime,
+    ttl: l.ttl,
+  };
 }

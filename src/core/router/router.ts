@@ -85,6 +85,11 @@ export class Router {
     }
   }
 
+  /** The mounted backend of a mount, by the mount's uuid. */
+  backendFor(uuid: string): Backend | undefined {
+    return this.#backends.get(uuid);
+  }
+
   route(path: string): RouteMatch | undefined {
     const entry = this.#table.match(path);
     if (!entry) return undefined;

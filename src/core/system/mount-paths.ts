@@ -292,6 +292,7 @@ function familyPaths(core: Core, fam: Family) {
           const entry = core.mounts.get(path);
           if (!entry || kindOf(entry) !== fam.kind) return {};
           if (entry.builtin) throw new BadRequestError(`cannot disable "${path}"`);
+          await core.beforeUnmount(entry);
           await core.router.unmount(entry);
           await core.mounts.remove(path);
           const view = core.router.view(entry);

@@ -2,6 +2,7 @@ import { defineBackend, definePath, f } from '../../sdk/framework/index.ts';
 import { auditPaths } from '../audit/paths.ts';
 import type { Core } from '../core.ts';
 import { VERSION } from '../core.ts';
+import { leasePaths } from '../expiration/index.ts';
 import { lockoutPaths } from '../lockout/index.ts';
 import { passwordPolicyPaths } from '../passwords/index.ts';
 import { policyPaths } from '../policy/index.ts';
@@ -27,6 +28,7 @@ export function systemDefinition(core: Core) {
       }),
       ...auditPaths({ broker: core.audit }),
       ...passwordPolicyPaths({ store: core.passwords }),
+      ...leasePaths({ manager: core.expiration, revokeEntity: (id) => core.revokeEntity(id) }),
       ...lockoutPaths({ lockout: core.lockout }),
       ...sysWrappingPaths(core.wrappingDeps()),
       definePath({
