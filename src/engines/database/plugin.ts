@@ -48,6 +48,11 @@ export interface DatabasePlugin {
   readonly name: string;
   /** Longest username the database accepts (63 for PostgreSQL, 32 for MySQL ≥ 5.7, ...). */
   readonly maxUsernameLength: number;
+  /**
+   * How many newUser / updateUser calls the engine may run at once against one config (e.g. 1
+   * when concurrent GRANTs deadlock). Absent: unlimited.
+   */
+  readonly maxConcurrentCreates?: number;
   /** Opens the pool; with verifyConnection, fails (with a message that never holds a password) if it cannot connect. */
   initialize(config: PluginConfig, opts: { verifyConnection: boolean }): Promise<void>;
   newUser(req: NewUserRequest): Promise<void>;
