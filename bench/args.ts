@@ -44,9 +44,11 @@ export function parseOptions(argv: readonly string[]): Options {
     allowPositionals: false,
   });
   const audit = values.audit;
-  if (audit !== 'on' && audit !== 'off' && audit !== 'both') throw new Error('--audit must be on, off or both');
+  if (audit !== 'on' && audit !== 'off' && audit !== 'both')
+    throw new Error('--audit must be on, off or both');
   const warmup = Number(values.warmup);
-  if (!Number.isInteger(warmup) || warmup < 0) throw new Error('--warmup must be a whole number of seconds >= 0');
+  if (!Number.isInteger(warmup) || warmup < 0)
+    throw new Error('--warmup must be a whole number of seconds >= 0');
   return {
     scenarios: values.scenario === undefined ? undefined : list(values.scenario),
     skip: values.skip === undefined ? [] : list(values.skip),

@@ -13,7 +13,11 @@ export interface Baseline {
 /** Starts the bare node:http baseline answering a JSON body of `size` bytes. */
 export async function startBaseline(size: number): Promise<Baseline> {
   const port = await freePort();
-  const [cmd, ...args] = pinned(process.execPath, [here('./baseline-server.ts'), String(port), String(size)], SERVER_CPU);
+  const [cmd, ...args] = pinned(
+    process.execPath,
+    [here('./baseline-server.ts'), String(port), String(size)],
+    SERVER_CPU,
+  );
   const proc = spawn(cmd as string, args, { stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
@@ -32,7 +36,11 @@ export async function startBaseline(size: number): Promise<Baseline> {
 
 /** Runs the write+fsync loop in `dir` for `seconds`; resolves with writes per second. */
 export async function fsyncLoop(dir: string, seconds: number): Promise<number> {
-  const [cmd, ...args] = pinned(process.execPath, [here('./fsync-loop.ts'), dir, String(seconds)], SERVER_CPU);
+  const [cmd, ...args] = pinned(
+    process.execPath,
+    [here('./fsync-loop.ts'), dir, String(seconds)],
+    SERVER_CPU,
+  );
   return new Promise((resolve, reject) => {
     execFile(cmd as string, args, (err, stdout) => {
       if (err) reject(err);

@@ -3,8 +3,8 @@
  * 1,000 of them back, and report the server's RSS after and its peak.
  */
 import type { Coffer } from './coffer.ts';
-import { vmMB } from './proc.ts';
 import { pool } from './pool.ts';
+import { vmMB } from './proc.ts';
 import { kvAndToken } from './scenarios.ts';
 
 export interface Kv100kResult {

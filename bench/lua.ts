@@ -27,7 +27,7 @@ export function luaString(s: string): string {
 /** The whole script for wrk's `-s`. */
 export function luaScript(spec: RequestSpec): string {
   const headers = Object.entries(spec.headers ?? {})
-    .map(([k, v]) => `  [${luaString(k)}] = ${luaString(v)},`)
+    .map(([k, v]) => `  [ ${luaString(k)} ] = ${luaString(v)},`)
     .join('\n');
   const lines = [
     `HEADERS = {\n${headers}\n}`,

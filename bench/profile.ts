@@ -15,6 +15,7 @@ export interface SelfTime {
   /** `functionName url:line` (1-based line; `(anonymous)` for unnamed functions). */
   readonly name: string;
   readonly ms: number;
+  /** Share of busy time: `(idle)` is left out of the list and of the total (the server waits between phases). */
   readonly percent: number;
 }
 
@@ -30,6 +31,7 @@ export function topSelfTime(profile: CpuProfile, n = 15): SelfTime[] {
   profile.samples.forEach((id, i) => {
     const us = profile.timeDeltas[i] ?? 0;
     const k = key.get(id) ?? `#${id}`;
+    if (k === '(idle)') return;
     totals.set(k, (totals.get(k) ?? 0) + us);
     all += us;
   });

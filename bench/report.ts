@@ -31,11 +31,14 @@ export function median(xs: readonly number[]): number {
 
 const fmt = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 
+/** A row whose figures cannot be trusted: errors, or no request completed. */
+export const suspect = (r: Row): boolean => r.non2xx + r.socketErrors > 0 || !(r.reqPerSec > 0);
+
 const HEADER = ['scenario', 'audit', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'ratio', 'RSS MB', 'CPU s/1k req'];
 
 function cells(r: Row): string[] {
   return [
-    r.scenario + (r.non2xx + r.socketErrors > 0 ? ' (!)' : ''),
+    r.scenario + (suspect(r) ? ' (!)' : ''),
     r.audit,
     String(r.connections),
     fmt(r.reqPerSec, 0),
@@ -52,7 +55,9 @@ export function textTable(rows: readonly Row[]): string {
   const all = [HEADER, ...rows.map(cells)];
   const widths = HEADER.map((_, i) => Math.max(...all.map((r) => (r[i] as string).length)));
   return all
-    .map((r) => r.map((c, i) => (i < 2 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  '))
+    .map((r) =>
+      r.map((c, i) => (i < 2 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  '),
+    )
     .join('\n');
 }
 

@@ -15,7 +15,7 @@ import { luaScript, type RequestSpec } from './lua.ts';
 import { CLIENT_CPU, ensureWrk, pinningAvailable } from './pinning.ts';
 import { cpuSeconds, vmMB } from './proc.ts';
 import { topSelfTimeOfFile } from './profile.ts';
-import { markdownTable, median, replaceResults, type Row, textTable } from './report.ts';
+import { markdownTable, median, type Row, replaceResults, suspect, textTable } from './report.ts';
 import { type Scenario, scenarios } from './scenarios.ts';
 import { runWrk, type WrkResult } from './wrk.ts';
 
@@ -41,6 +41,7 @@ for (const n of [...(opts.scenarios ?? []), ...opts.skip]) {
 }
 const wanted = (n: string) => (opts.scenarios ?? allNames).includes(n) && !opts.skip.includes(n);
 
+const cores = availableParallelism();
 ensureWrk(log);
 const pinning = pinningAvailable();
 if (pinning) {
@@ -57,7 +58,8 @@ const scratch = mkdtempSync(join(tmpdir(), 'coffer-bench-lua-'));
 
 /** Warm-up, then `runs` measured runs at each connection count. Returns the runs and CPU used. */
 async function measure(url: string, script: string, conns: number, pid?: number) {
-  if (opts.warmup > 0) await runWrk({ url, connections: conns, seconds: opts.warmup, script, cpu: CLIENT_CPU });
+  if (opts.warmup > 0)
+    await runWrk({ url, connections: conns, seconds: opts.warmup, script, cpu: CLIENT_CPU });
   const cpu0 = pid === undefined ? 0 : cpuSeconds(pid);
   const runs: WrkResult[] = [];
   for (let i = 0; i < opts.runs; i++) {
@@ -80,7 +82,12 @@ async function probe(s: Coffer, spec: RequestSpec): Promise<number> {
 }
 
 const rows: Row[] = [];
-const profiles: { scenario: string; audit: string; file: string; top: ReturnType<typeof topSelfTimeOfFile> }[] = [];
+const profiles: {
+  scenario: string;
+  audit: string;
+  file: string;
+  top: ReturnType<typeof topSelfTimeOfFile>;
+}[] = [];
 const fsyncResults: { audit: string; fsyncPerSec: number; kvWriteReqPerSec: number; ratio: number }[] = [];
 const kv100k: Kv100kResult[] = [];
 
@@ -89,7 +96,10 @@ async function runScenario(sc: Scenario): Promise<void> {
   for (const audit of opts.audit) {
     log(`\n== ${sc.name} (audit ${audit})`);
     const before = new Set(opts.profile ? readdirSync(PROFILES) : []);
-    const server = await startCoffer({ audit: audit === 'on', ...(opts.profile ? { profileDir: PROFILES } : {}) });
+    const server = await startCoffer({
+      audit: audit === 'on',
+      ...(opts.profile ? { profileDir: PROFILES } : {}),
+    });
     const measured: Omit<Row, 'baselineReqPerSec' | 'ratio' | 'peakRssMB'>[] = [];
     let peak = 0;
     try {
@@ -117,7 +127,9 @@ async function runScenario(sc: Scenario): Promise<void> {
         };
         log(
           `  ${conns} conns: ${row.reqPerSec.toFixed(0)} req/s, p50 ${row.p50Ms.toFixed(2)} ms, p99 ${row.p99Ms.toFixed(2)} ms` +
-            (row.non2xx || row.socketErrors ? `  WARNING: ${row.non2xx} non-2xx, ${row.socketErrors} socket errors` : ''),
+            (row.non2xx || row.socketErrors
+              ? `  WARNING: ${row.non2xx} non-2xx, ${row.socketErrors} socket errors/timeouts`
+              : ''),
         );
         measured.push(row);
       }
@@ -128,7 +140,9 @@ async function runScenario(sc: Scenario): Promise<void> {
         const kvWriteReqPerSec = top?.reqPerSec ?? Number.NaN;
         const ratio = kvWriteReqPerSec / fsyncPerSec;
         fsyncResults.push({ audit, fsyncPerSec, kvWriteReqPerSec, ratio });
-        log(`  write+fsync loop: ${fsyncPerSec.toFixed(0)}/s; kv-write(${top?.connections} conns) ÷ fsync loop = ${ratio.toFixed(2)}`);
+        log(
+          `  write+fsync loop: ${fsyncPerSec.toFixed(0)}/s; kv-write(${top?.connections} conns) ÷ fsync loop = ${ratio.toFixed(2)}`,
+        );
       }
     } finally {
       await server.stop();
@@ -141,7 +155,12 @@ async function runScenario(sc: Scenario): Promise<void> {
   }
 }
 
-async function measureBaseline(sc: Scenario, script: string, path: string, size: number): Promise<Map<number, number>> {
+async function measureBaseline(
+  sc: Scenario,
+  script: string,
+  path: string,
+  size: number,
+): Promise<Map<number, number>> {
   log(`  baseline: node:http answering ${size} bytes of JSON`);
   const b = await startBaseline(size);
   const out = new Map<number, number>();
@@ -164,7 +183,8 @@ function collectProfile(scenario: string, audit: string, before: Set<string>): v
     const top = topSelfTimeOfFile(file, 15);
     profiles.push({ scenario, audit, file, top });
     log(`\nCPU profile (${scenario}, audit ${audit}): ${file}\nTop 15 self time:`);
-    for (const t of top) log(`  ${t.ms.toFixed(0).padStart(7)} ms ${t.percent.toFixed(1).padStart(5)}%  ${t.name}`);
+    for (const t of top)
+      log(`  ${t.ms.toFixed(0).padStart(7)} ms ${t.percent.toFixed(1).padStart(5)}%  ${t.name}`);
   }
 }
 
@@ -192,8 +212,9 @@ try {
 
 // ---- output
 const machine = {
-  cpuModel: /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'unknown',
-  cores: availableParallelism(),
+  cpuModel:
+    /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'unknown',
+  cores,
 };
 const result = {
   date: new Date().toISOString(),
@@ -226,7 +247,10 @@ for (const k of kv100k) {
 }
 const header = `${result.date} · Node ${result.node} · ${machine.cpuModel}, ${machine.cores} cores · pinning ${pinning ? 'on' : 'off'} · ${opts.runs} runs × ${opts.duration} s (warm-up ${opts.warmup} s)`;
 process.stdout.write(`\n${header}\n\n${textTable(rows)}\n${extras.length ? `\n${extras.join('\n')}\n` : ''}`);
-if (rows.some((r) => r.non2xx + r.socketErrors > 0)) process.stdout.write('(!) = some responses were not 2xx/3xx or sockets failed: see latest.json\n');
+if (rows.some(suspect))
+  process.stdout.write(
+    '(!) = some responses were not 2xx/3xx, sockets failed or no request completed: see latest.json\n',
+  );
 process.stdout.write(`\nWritten: ${join(RESULTS, 'latest.json')}\n`);
 
 if (opts.scenarios === undefined && !opts.profile) {

@@ -31,7 +31,10 @@ export async function kvAndToken(s: Coffer): Promise<string> {
 }
 
 const tokenHeader = (token: string) => ({ 'X-Vault-Token': token });
-const jsonPost = (token?: string) => ({ 'Content-Type': 'application/json', ...(token ? tokenHeader(token) : {}) });
+const jsonPost = (token?: string) => ({
+  'Content-Type': 'application/json',
+  ...(token ? tokenHeader(token) : {}),
+});
 
 export const scenarios: readonly Scenario[] = [
   {
@@ -45,7 +48,8 @@ export const scenarios: readonly Scenario[] = [
   },
   {
     name: 'kv-write',
-    description: 'the same token writes 1 KB versions to 4 secrets in turn (durable: sqlite synchronous=FULL)',
+    description:
+      'the same token writes 1 KB versions to 4 secrets in turn (durable: sqlite synchronous=FULL)',
     async setup(s) {
       const token = await kvAndToken(s);
       return {
@@ -106,7 +110,8 @@ export const scenarios: readonly Scenario[] = [
   },
   {
     name: 'token-create',
-    description: 'POST auth/token/create {policies:[bench]} with the root token (one stored token per request)',
+    description:
+      'POST auth/token/create {policies:[bench]} with the root token (one stored token per request)',
     async setup(s) {
       await kvAndToken(s);
       return {

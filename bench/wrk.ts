@@ -82,8 +82,11 @@ export async function runWrk(o: WrkOptions): Promise<WrkResult> {
       err += d.toString();
     });
     p.once('error', reject);
+    // wrk reports Lua errors on stderr and carries on with a default request: treat as failure.
     p.once('exit', (code) =>
-      code === 0 ? resolve(text) : reject(new Error(`wrk exited ${code}: ${err}${text}`)),
+      code === 0 && err.trim() === ''
+        ? resolve(text)
+        : reject(new Error(`wrk failed (exit ${code}): ${err}${text}`)),
     );
   });
   return parseWrkOutput(out);

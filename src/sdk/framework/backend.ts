@@ -161,12 +161,19 @@ export function createBackend(definition: BackendDefinition, env: BackendEnv): B
     async revokeSecret(lease) {
       const def = definition.secrets?.[lease.type];
       if (!def) throw new UnsupportedOperationError(`no secret type "${lease.type}" in ${definition.type}`);
-      await def.revoke({ storage: env.storage, system: env.system, logger: env.logger, mount: env.mount }, lease);
+      await def.revoke(
+        { storage: env.storage, system: env.system, logger: env.logger, mount: env.mount },
+        lease,
+      );
     },
     async renewSecret(lease, increment) {
       const def = definition.secrets?.[lease.type];
       if (!def?.renew) return undefined;
-      return def.renew({ storage: env.storage, system: env.system, logger: env.logger, mount: env.mount }, lease, increment);
+      return def.renew(
+        { storage: env.storage, system: env.system, logger: env.logger, mount: env.mount },
+        lease,
+        increment,
+      );
     },
     async aliasLookahead(req) {
       const m = match(req.mountPath ?? '');
