@@ -3,7 +3,7 @@
  * hashes every string value of request / response data (numbers, booleans and null stay as they
  * are; keys are never hashed). Values under keys listed as non-HMAC are copied in the clear.
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
 
 export const HASH_PREFIX = 'hmac-sha256:';
 /** Salt length in bytes. */
@@ -14,9 +14,17 @@ export function newSalt(): Buffer {
   return randomBytes(SALT_BYTES);
 }
 
+/** HMAC keys prepared once per salt Buffer (a raw Buffer key is re-imported on every call). */
+const keys = new WeakMap<Buffer, KeyObject>();
+
 /** `hmac-sha256:<hex>` of `s`, keyed with the device's salt. */
 export function hashString(salt: Buffer, s: string): string {
-  return HASH_PREFIX + createHmac('sha256', salt).update(s, 'utf8').digest('hex');
+  let key = keys.get(salt);
+  if (!key) {
+    key = createSecretKey(salt);
+    keys.set(salt, key);
+  }
+  return HASH_PREFIX + createHmac('sha256', key).update(s, 'utf8').digest('hex');
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
 import { BadRequestError, InvalidFieldError, PermissionDeniedError } from '../../sdk/errors.ts';
 import type { StorageView } from '../../sdk/storage-view.ts';
 import type { StorageOp } from '../../storage/storage.ts';
@@ -115,6 +115,7 @@ export class TokenStore {
   readonly #deps: TokenStoreDeps;
   readonly roles: RoleStore;
   #salt: Buffer | undefined;
+  #saltKey: KeyObject | undefined;
   /** Live entries by hash; dropped on revoke and on seal. */
   readonly #cache = new Map<string, TokenEntry>();
   /** Hashes being revoked: unusable from the moment a revocation reaches them. */
@@ -146,19 +147,22 @@ export class TokenStore {
       await this.#storage.put(SALT_KEY, salt);
     }
     this.#salt = salt;
+    // Prepared once: an HMAC with a raw Buffer key re-imports the key on every call (~7× slower).
+    this.#saltKey = createSecretKey(salt);
   }
 
   unload(): void {
     this.#salt?.fill(0);
     this.#salt = undefined;
+    this.#saltKey = undefined;
     this.#cache.clear();
     this.#revoking.clear();
     this.#epoch++;
   }
 
   hash(id: string): string {
-    if (!this.#salt) throw new Error('token store is not loaded');
-    return createHmac('sha256', this.#salt).update(id, 'utf8').digest('hex');
+    if (!this.#saltKey) throw new Error('token store is not loaded');
+    return createHmac('sha256', this.#saltKey).update(id, 'utf8').digest('hex');
   }
 
   /** Creates a root token. `id` is for `-dev-root-token-id`; otherwise a random one is made. */
