@@ -134,6 +134,8 @@ export class Core {
   readonly defaultLeaseTTL: number;
   readonly maxLeaseTTL: number;
   readonly #sys: Backend;
+  /** Counts of leases revoked through token revocation, for callers that report them (revoke-entity). */
+  readonly #leaseCounters = new Set<{ leases: number }>();
   readonly #secretTypes: ReadonlySet<string>;
   readonly #authTypes: ReadonlySet<string>;
   /** True once the barrier is unsealed AND every store is loaded. */
@@ -168,7 +170,10 @@ export class Core {
         maxTTL: () => tokenMount()?.config.max_lease_ttl || this.maxLeaseTTL,
       },
       onRevoke: async (entries) => {
-        for (const e of entries) await this.expiration.revokeByToken(e.hash);
+        for (const e of entries) {
+          const n = await this.expiration.revokeByToken(e.hash);
+          for (const c of this.#leaseCounters) c.leases += n;
+        }
         const cubby = this.mounts.get('cubbyhole/');
         if (!cubby) return;
         const v = this.router.view(cubby);
@@ -271,10 +276,14 @@ export class Core {
 
   /** Revokes every token an entity holds, and so every lease those tokens created. */
   async revokeEntity(entityId: string): Promise<{ tokens: number; leases: number }> {
-    const before = this.expiration.count().lease_count;
-    const tokens = await this.tokens.revokeEntity(entityId);
-    const after = this.expiration.count().lease_count;
-    return { tokens, leases: Math.max(0, before - after) };
+    const counter = { leases: 0 };
+    this.#leaseCounters.add(counter);
+    try {
+      const tokens = await this.tokens.revokeEntity(entityId);
+      return { tokens, leases: counter.leases };
+    } finally {
+      this.#leaseCounters.delete(counter);
+    }
   }
 
   /** TTL limits as a mount sees them: its tuned values, else the server's. */

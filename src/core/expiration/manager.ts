@@ -499,7 +499,12 @@ export class ExpirationManager {
       limited ? this.#limit(() => this.#revokeNow(id, epoch)) : this.#revokeNow(id, epoch)
     ).finally(() => {
       if (this.#inflight.get(id) === run) this.#inflight.delete(id);
-      if (epoch === this.#epoch) this.#arm();
+      if (epoch !== this.#epoch) return;
+      // A failed attempt rescheduled the lease while it was in flight, and #arm drops heap
+      // entries of in-flight leases: put it back so its retry is not lost.
+      const p = this.#pending.get(id);
+      if (p) this.#heap.push({ due: p.due, id });
+      this.#arm();
     });
     this.#inflight.set(id, run);
     return run;

@@ -142,7 +142,9 @@ export function configPaths(engine: DatabaseEngine) {
     const details: Record<string, unknown> = { ...(old?.connection_details ?? {}) };
     for (const k of DETAIL_FIELDS) if (v[k] !== undefined) details[k] = v[k];
     for (const [k, val] of Object.entries(ctx.raw)) if (!Object.hasOwn(fields, k)) details[k] = val;
-    if (typeof details.connection_url !== 'string' || details.connection_url === '')
+    // Redis takes Vault's host/port form instead of a URL; the plugin checks what it needs.
+    const hasHost = typeof details.host === 'string' && details.host !== '';
+    if ((typeof details.connection_url !== 'string' || details.connection_url === '') && !hasHost)
       throw new InvalidFieldError('missing required field "connection_url"');
     const template = v.username_template ?? old?.username_template ?? '';
     if (template) {

@@ -199,9 +199,11 @@ export class DatabaseEngine {
       if (typeof username !== 'string' || username === '')
         throw new BadRequestError('the config has no username to rotate');
       const password = await this.system.generatePassword(rec.password_policy || undefined);
+      // Open the pool BEFORE writing the write-ahead record: pool() settles a pending record first,
+      // which needs the lock this rotation holds.
+      const { plugin, limiter } = await this.pool(name);
       await this.storage.putJSON(keys.rootWal(name), { password, created: this.now() } satisfies RotationWal);
       try {
-        const { plugin, limiter } = await this.pool(name);
         await limiter.run(() =>
           plugin.updateUser({ username, password, statements: rec.root_rotation_statements }),
         );
