@@ -1,5 +1,14 @@
-import type { HclBlock, HclBody, HclPos, HclValue, JsonLike } from './ast.ts';
+import {
+  type HclBlock,
+  type HclBody,
+  HclParseError,
+  type HclPos,
+  type HclValue,
+  type JsonLike,
+} from './ast.ts';
+import { parseJSON } from './json.ts';
 import { toJSONLike } from './json-like.ts';
+import { parseHCL } from './parse.ts';
 
 /**
  * Typed reading of a parsed document, the same for HCL and its JSON form, with the position of
@@ -156,4 +165,28 @@ function editDistance(a: string, b: string, limit: number): number {
     prev = cur;
   }
   return prev[b.length]!;
+}
+
+/**
+ * The top-level entries of a document that may be HCL or its JSON form (JSON when it starts with
+ * `{` or `[`), for policies and other small documents. Parse errors go through `fail`, so each
+ * caller phrases them its own way (and picks its error class).
+ */
+export function documentEntries(
+  text: string,
+  fail: (reason: string, pos: HclPos | undefined) => Error,
+  what = 'document',
+): { entries: HclEntry[]; pos: HclPos } {
+  try {
+    const first = text.trimStart()[0];
+    if (first === '{' || first === '[') {
+      const root = parseJSON(text);
+      if (root.kind !== 'object') throw fail(`a JSON ${what} must be an object`, root.pos);
+      return { entries: entriesOf(root), pos: root.pos };
+    }
+    return { entries: entriesOf(parseHCL(text)), pos: { line: 1, column: 1 } };
+  } catch (err) {
+    if (err instanceof HclParseError) throw fail(err.reason, err);
+    throw err;
+  }
 }

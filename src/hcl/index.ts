@@ -9,7 +9,7 @@ export type {
 } from './ast.ts';
 export { HclParseError } from './ast.ts';
 export type { HclEntry, HclSection, MakeError } from './decode.ts';
-export { entriesOf, groupEntries, HclDecoder, kindName, suggestKey } from './decode.ts';
+export { documentEntries, entriesOf, groupEntries, HclDecoder, kindName, suggestKey } from './decode.ts';
 export { parseJSON } from './json.ts';
 export { blockToJSONLike, toJSONLike } from './json-like.ts';
 export { parseHCL } from './parse.ts';

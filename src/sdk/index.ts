@@ -3,6 +3,7 @@
 export type { Storage, StorageOp } from '../storage/storage.ts';
 export * from './errors.ts';
 export * from './framework/index.ts';
+export * from './keyed-lock.ts';
 export * from './logger.ts';
 export * from './request.ts';
 export * from './storage-view.ts';

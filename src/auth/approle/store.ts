@@ -1,5 +1,5 @@
 import { BadRequestError, type HandlerContext, type StorageView } from '../../sdk/index.ts';
-import { KeyedLock } from '../shared/keyed-lock.ts';
+import { KeyedLock } from '../../sdk/keyed-lock.ts';
 import type { TokenConfig } from '../shared/token-fields.ts';
 import { MountHmac } from './hmac.ts';
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InvalidFieldError } from '../../sdk/index.ts';
+import { KeyedLock } from '../../sdk/keyed-lock.ts';
 import { addressAllowed, cidrsWithin, parseCidr, parseCidrList } from './cidr.ts';
 import { authDisplayName } from './display-name.ts';
-import { KeyedLock } from './keyed-lock.ts';
 
 describe('cidr', () => {
   it('parses blocks and bare addresses', () => {

@@ -1,4 +1,5 @@
 import {
+  documentEntries,
   entriesOf,
   groupEntries,
   HclDecoder,
@@ -55,22 +56,7 @@ export function distinctChars(text: string): string[] {
 
 /** Parses and validates a policy; throws BadRequestError naming the line and column. */
 export function parsePasswordPolicy(text: string): PasswordPolicy {
-  let entries: HclEntry[];
-  let docPos: HclPos = { line: 1, column: 1 };
-  try {
-    const first = text.trimStart()[0];
-    if (first === '{' || first === '[') {
-      const root = parseJSON(text);
-      if (root.kind !== 'object') throw fail('a JSON policy must be an object', root.pos);
-      docPos = root.pos;
-      entries = entriesOf(root);
-    } else {
-      entries = entriesOf(parseHCL(text));
-    }
-  } catch (err) {
-    if (err instanceof HclParseError) throw fail(err.reason, err);
-    throw err;
-  }
+  const { entries, pos: docPos } = documentEntries(text, fail, 'policy');
 
   const d = new HclDecoder(fail);
   const groups = groupEntries(entries);

@@ -1,4 +1,5 @@
 import {
+  documentEntries,
   entriesOf,
   groupEntries,
   HclDecoder,
@@ -82,20 +83,7 @@ const fail = (reason: string, pos: HclPos | undefined): Error =>
 
 export function parsePolicy(name: string, text: string): Policy {
   const policyName = normalizePolicyName(name);
-  let entries: HclEntry[];
-  try {
-    const first = text.trimStart()[0];
-    if (first === '{' || first === '[') {
-      const root = parseJSON(text);
-      if (root.kind !== 'object') throw fail('a JSON policy must be an object', root.pos);
-      entries = entriesOf(root);
-    } else {
-      entries = entriesOf(parseHCL(text));
-    }
-  } catch (err) {
-    if (err instanceof HclParseError) throw fail(err.reason, err);
-    throw err;
-  }
+  const { entries } = documentEntries(text, fail, 'policy');
 
   const d = new HclDecoder(fail);
   const groups = groupEntries(entries);

@@ -21,20 +21,7 @@ export class Limiter {
 }
 
 /** Runs tasks with the same key one after the other (rotations of one role, of one root). */
-export class KeyedMutex {
-  readonly #tails = new Map<string, Promise<unknown>>();
-
-  run<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.#tails.get(key) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const tail = next.catch(() => {});
-    this.#tails.set(key, tail);
-    void tail.then(() => {
-      if (this.#tails.get(key) === tail) this.#tails.delete(key);
-    });
-    return next;
-  }
-}
+export { KeyedLock as KeyedMutex } from '../../sdk/keyed-lock.ts';
 
 /** Whether a plugin marked an error as transient (`err.retryable === true`). */
 export function isRetryable(err: unknown): boolean {

@@ -1,6 +1,7 @@
 /**
  * Serializes async work per key inside this process: `run('k', fn)` waits for earlier work on
- * `k` to settle. Used where a read-modify-write must not interleave (secret id use counts).
+ * `k` to settle. For read-modify-writes that must not interleave: secret id use counts, KV
+ * check-and-set, rotations of one database role.
  */
 export class KeyedLock {
   readonly #tails = new Map<string, Promise<unknown>>();
