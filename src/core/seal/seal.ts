@@ -101,9 +101,13 @@ export class SealManager {
     };
   }
 
+  /** Once true it stays true (nothing un-initializes a store), so health probes stop reading storage. */
   async isInitialized(): Promise<boolean> {
-    return (await this.#physical.get(SEAL_CONFIG_PATH)) !== undefined;
+    if (this.#initialized) return true;
+    this.#initialized = (await this.#physical.get(SEAL_CONFIG_PATH)) !== undefined;
+    return this.#initialized;
   }
+  #initialized = false;
 
   /**
    * Creates the root key, the unseal key and the keyring, all in one storage batch, and splits the
