@@ -97,6 +97,17 @@ describe('file audit device', () => {
     await dev.close();
   });
 
+  it('unsynced lines (request entries) are written at once and synced by the next synced line', async () => {
+    const p = join(await freshDir(), 'audit.log');
+    const dev = await open(p);
+    await dev.write([JSON.stringify({ type: 'request' })], { sync: false });
+    assert.equal(dev.syncCount, 0, 'no fdatasync for a request line');
+    assert.equal((await lines(p)).length, 1, 'but it is written (a broken device would reject it)');
+    await dev.write([JSON.stringify({ type: 'response' })]);
+    assert.equal(dev.syncCount, 1, 'the response line syncs both');
+    await dev.close();
+  });
+
   it('reopen after a rename (logrotate) writes to a new file at the path', async () => {
     const d = await freshDir();
     const p = join(d, 'audit.log');

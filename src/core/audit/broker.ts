@@ -225,7 +225,9 @@ export class AuditBroker {
       try {
         if (!live.device) throw new Error('the device could not be opened');
         const line = live.common.prefix + JSON.stringify(build(input, format(live), now));
-        return live.device.write([line]);
+        // Request lines are written (a device that cannot write still refuses the request) but
+        // synced together with the response line, before the response leaves: one fdatasync a request.
+        return live.device.write([line], { sync: kind === 'response' });
       } catch (err) {
         return Promise.reject(err);
       }

@@ -10,9 +10,11 @@ export interface AuditDevice {
   readonly type: string;
   /**
    * Writes the lines (each one JSON entry, without the trailing newline). Resolves once they are
-   * durable (file: after fdatasync) or sent (socket); rejects on any failure.
+   * durable (file: after fdatasync) or sent (socket); rejects on any failure. With
+   * `sync: false` a file device writes without waiting for the disk: the next synced write (the
+   * response line) makes both durable, so every entry is on disk before its response leaves.
    */
-  write(lines: string[]): Promise<void>;
+  write(lines: string[], opts?: { sync?: boolean }): Promise<void>;
   /** SIGHUP: reopen files (logrotate), reconnect sockets. */
   reopen(): Promise<void>;
   close(): Promise<void>;
