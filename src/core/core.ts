@@ -23,10 +23,12 @@ import { AuditBroker } from './audit/broker.ts';
 import type { AuditInput } from './audit/entry.ts';
 import { Barrier } from './barrier/barrier.ts';
 import { ExpirationManager, type LeaseEntry } from './expiration/index.ts';
+import { leaseInfo, registerIssuedSecret } from './expiration/issue.ts';
 import { IdentityStore, identityBackendDefinition } from './identity/index.ts';
 import { LockoutManager, parseUserLockoutConfig } from './lockout/index.ts';
 import { PasswordPolicyStore } from './passwords/index.ts';
 import { isSudoPath, PolicyStore } from './policy/index.ts';
+import { builtinMounts } from './router/builtin-mounts.ts';
 import { kindOf, type MountEntry, type MountKind, MountTable } from './router/mount-table.ts';
 import { type BackendRegistry, type RouteMatch, Router } from './router/router.ts';
 import { SealManager } from './seal/seal.ts';
@@ -43,6 +45,7 @@ import {
   type WrappingDeps,
   wrapResponse,
 } from './wrapping/index.ts';
+import { wrappingTokenDeps } from './wrapping/token-deps.ts';
 
 export const VERSION = '0.1.0';
 
@@ -63,53 +66,6 @@ export interface CoreOptions {
 
 /** sys paths that answer without a token while sealed (they check the seal state themselves). */
 const SEALED_OK = new Set(['init', 'seal-status', 'unseal', 'health', 'rekey/init', 'rekey/update']);
-
-/** Built-in mounts every server has; they cannot be disabled or moved. */
-function builtinMounts(): MountEntry[] {
-  const base = { description: '', options: {}, local: false, seal_wrap: false, builtin: true };
-  const config = { default_lease_ttl: 0, max_lease_ttl: 0, force_no_cache: false };
-  return [
-    {
-      ...base,
-      path: 'sys/',
-      type: 'system',
-      description: 'system endpoints used for control, policy and debugging',
-      accessor: 'system_00000000',
-      uuid: '00000000-0000-0000-0000-000000000000',
-      config,
-      seal_wrap: true,
-    },
-    {
-      ...base,
-      path: 'cubbyhole/',
-      type: 'cubbyhole',
-      description: 'per-token private secret storage',
-      accessor: 'cubbyhole_00000001',
-      uuid: '00000000-0000-0000-0000-000000000001',
-      config,
-      local: true,
-    },
-    {
-      ...base,
-      path: 'identity/',
-      type: 'identity',
-      description: 'identity store',
-      accessor: 'identity_00000002',
-      uuid: '00000000-0000-0000-0000-000000000002',
-      config,
-    },
-    {
-      ...base,
-      path: 'auth/token/',
-      type: 'token',
-      description: 'token based credentials',
-      accessor: 'auth_token_00000003',
-      uuid: '00000000-0000-0000-0000-000000000003',
-      config,
-      table: 'auth',
-    },
-  ];
-}
 
 /**
  * The core: one function from a Request to a Response. It never sees HTTP.
@@ -315,54 +271,7 @@ export class Core {
 
   /** What the wrapping module needs: the token store and the cubbyhole mount's storage (resolved lazily). */
   wrappingDeps(): WrappingDeps & { tokenFromRequest(req: Request): string } {
-    const core = this;
-    return {
-      tokenFromRequest: (req) => req.clientToken,
-      createWrappingToken: async (ttl, creationPath) => {
-        const { id, entry } = await this.tokens.create({
-          policies: ['response-wrapping'],
-          noDefaultPolicy: true,
-          numUses: 1,
-          ttl,
-          explicitMaxTTL: ttl,
-          renewable: false,
-          path: creationPath,
-          displayName: 'response-wrapping',
-        });
-        return {
-          id,
-          accessor: entry.accessor,
-          hash: entry.hash,
-          creationTime: new Date(entry.creationTime * 1000),
-        };
-      },
-      lookupWrappingToken: async (id) => {
-        const e = await this.tokens.lookup(id);
-        if (!e || !e.policies.includes('response-wrapping')) return undefined;
-        return {
-          hash: e.hash,
-          accessor: e.accessor,
-          policies: e.policies,
-          creationTime: new Date(e.creationTime * 1000),
-          ttl: e.creationTTL,
-          creationPath: e.path,
-        };
-      },
-      useAndRevoke: async (id) => {
-        const e = await this.tokens.lookup(id);
-        if (!e) return false;
-        const used = await this.tokens.use(e);
-        if (!used) return false;
-        await this.tokens.revoke(id);
-        return true;
-      },
-      get cubbyhole() {
-        const cubby = core.mounts.get('cubbyhole/');
-        if (!cubby) throw new InternalError('cubbyhole is not mounted');
-        return core.router.view(cubby);
-      },
-      now: () => this.system.now(),
-    };
+    return wrappingTokenDeps(this);
   }
 
   get ready(): boolean {
@@ -513,65 +422,6 @@ export class Core {
     return this.#run(route!, req, wrapTTL, kindOf(route!.entry) === 'auth');
   }
 
-  /**
-   * Persists the lease of a secret a backend issued, in one batch with the deletion of the
-   * backend's write-ahead record for it. If the lease cannot be stored, the secret is revoked before
-   * the error reaches the client: nobody holds an untracked credential.
-   */
-  async #registerLease(route: RouteMatch, req: Request, res: Response): Promise<Response> {
-    const secret = res.secret!;
-    const now = this.system.now().getTime();
-    let maxTTL = secret.maxTTL ?? 0;
-    // A lease never outlives the token that created it (its revocation would orphan it).
-    const token = req.auth ? await this.tokens.getByHash(req.auth.tokenHash) : undefined;
-    if (token && token.expireTime > 0) {
-      const left = Math.max(1, Math.floor((token.expireTime - now) / 1000));
-      maxTTL = maxTTL > 0 ? Math.min(maxTTL, left) : left;
-    }
-    const walKey = typeof secret.internal.walKey === 'string' ? secret.internal.walKey : undefined;
-    let lease: LeaseEntry;
-    try {
-      lease = await this.expiration.register(
-        {
-          path: req.path,
-          mountUuid: route.entry.uuid,
-          type: secret.type,
-          internal: secret.internal,
-          ttl: secret.ttl,
-          maxTTL,
-          renewable: secret.renewable,
-          tokenHash: req.auth?.tokenHash ?? '',
-        },
-        walKey ? { alsoDelete: [Router.viewPrefix(route.entry) + walKey] } : {},
-      );
-    } catch (err) {
-      this.logger.error('core: could not store a lease; revoking the secret', { path: req.path, err });
-      await route.backend
-        .revokeSecret({
-          leaseId: '',
-          type: secret.type,
-          internal: secret.internal,
-          issueTime: now,
-          expireTime: now,
-          ttl: 0,
-        })
-        .catch((e: unknown) =>
-          this.logger.error('core: revoking the untracked secret failed', { path: req.path, err: e }),
-        );
-      throw new InternalError('could not store the lease of the secret', { cause: err });
-    }
-    const { secret: _drop, ...rest } = res;
-    return {
-      ...rest,
-      envelope: {
-        ...res.envelope,
-        lease_id: lease.leaseId,
-        lease_duration: lease.ttl,
-        renewable: lease.renewable,
-      },
-    };
-  }
-
   #isUnauthenticated(route: RouteMatch, req: Request): boolean {
     if (route.entry.type !== 'system' && kindOf(route.entry) !== 'auth') return false;
     const m = route.backend.match(route.mountPath);
@@ -623,7 +473,7 @@ export class Core {
     let res: Response;
     try {
       res = login ? await runLogin(this, route.entry, route.backend, req) : await route.backend.handle(req);
-      if (res.secret) res = await this.#registerLease(route, req, res);
+      if (res.secret) res = await registerIssuedSecret(this, route, req, res);
       if (res.data !== undefined && res.raw === undefined)
         res.envelope = { mount_type: route.entry.type, ...res.envelope };
       if (wrapTTL !== undefined && !isWrapped(res)) {
@@ -644,15 +494,4 @@ export class Core {
     await this.audit.logResponse({ ...base, response: res });
     return res;
   }
-}
-
-function leaseInfo(l: LeaseEntry): import('../sdk/request.ts').LeaseInfo {
-  return {
-    leaseId: l.leaseId,
-    type: l.type,
-    internal: l.internal,
-    issueTime: l.issueTime,
-    expireTime: l.expireTime,
-    ttl: l.ttl,
-  };
 }

@@ -1,14 +1,10 @@
 import {
   documentEntries,
-  entriesOf,
   groupEntries,
   HclDecoder,
   type HclEntry,
-  HclParseError,
   type HclPos,
   type HclSection,
-  parseHCL,
-  parseJSON,
   suggestKey,
 } from '../../hcl/index.ts';
 import { BadRequestError } from '../../sdk/errors.ts';

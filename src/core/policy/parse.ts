@@ -1,15 +1,11 @@
 import {
   documentEntries,
-  entriesOf,
   groupEntries,
   HclDecoder,
   type HclEntry,
-  HclParseError,
   type HclPos,
   type HclSection,
   kindName,
-  parseHCL,
-  parseJSON,
   suggestKey,
   toJSONLike,
 } from '../../hcl/index.ts';

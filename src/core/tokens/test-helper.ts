@@ -11,7 +11,7 @@ import {
   silentLogger,
 } from '../../sdk/index.ts';
 import { InmemStorage } from '../../storage/inmem/inmem.ts';
-import type { Storage, StorageOp } from '../../storage/storage.ts';
+import type { Storage } from '../../storage/storage.ts';
 import { tokenBackendDefinition } from './backend.ts';
 import type { TokenPathDeps } from './deps.ts';
 import type { TokenEntry } from './token-entry.ts';
