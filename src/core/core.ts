@@ -22,6 +22,7 @@ import { AccessResolver } from './access/resolver.ts';
 import { AuditBroker } from './audit/broker.ts';
 import type { AuditInput } from './audit/entry.ts';
 import { Barrier } from './barrier/barrier.ts';
+import type { ReadCacheOptions } from './barrier/read-cache.ts';
 import { ExpirationManager, type LeaseEntry } from './expiration/index.ts';
 import { leaseInfo, registerIssuedSecret } from './expiration/issue.ts';
 import { IdentityStore, identityBackendDefinition } from './identity/index.ts';
@@ -62,6 +63,8 @@ export interface CoreOptions {
   /** Server-wide lease TTLs in seconds (config `default_lease_ttl`, `max_lease_ttl`). */
   defaultLeaseTTL?: number;
   maxLeaseTTL?: number;
+  /** The barrier's read cache of decrypted values (default on; `false` = config `disable_cache`). */
+  cache?: ReadCacheOptions | false;
 }
 
 /** sys paths that answer without a token while sealed (they check the seal state themselves). */
@@ -108,7 +111,7 @@ export class Core {
     });
     this.defaultLeaseTTL = opts.defaultLeaseTTL ?? this.system.defaultLeaseTTL();
     this.maxLeaseTTL = opts.maxLeaseTTL ?? this.system.maxLeaseTTL();
-    this.barrier = new Barrier(opts.physical);
+    this.barrier = new Barrier(opts.physical, { cache: opts.cache ?? {} });
     this.passwords = new PasswordPolicyStore(new StorageView(this.barrier, 'sys/password-policy/'));
     this.seal = new SealManager({
       physical: opts.physical,

@@ -44,6 +44,7 @@ function devConfig(address: string): ServerConfig {
     maxLeaseTTL: DEFAULT_LEASE_TTL,
     logLevel: 'info',
     disableMlock: true,
+    disableCache: false,
   };
 }
 

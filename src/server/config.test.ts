@@ -27,6 +27,7 @@ describe('parseConfig (HCL)', () => {
       maxLeaseTTL: 768 * 3600,
       logLevel: 'info',
       disableMlock: false,
+      disableCache: false,
     } satisfies ServerConfig);
     assert.deepEqual(warnings, []);
   });
@@ -53,6 +54,8 @@ describe('parseConfig (HCL)', () => {
       max_lease_ttl     = "720h"
       log_level         = "Warning"
       disable_mlock     = true
+      disable_cache     = true
+      cache_size        = 5000
       plugin_directory  = "/opt/plugins"
     `);
     assert.deepEqual(config, {
@@ -75,6 +78,8 @@ describe('parseConfig (HCL)', () => {
       maxLeaseTTL: 720 * 3600,
       logLevel: 'warn',
       disableMlock: true,
+      disableCache: true,
+      cacheSize: 5000,
       pluginDirectory: '/opt/plugins',
     } satisfies ServerConfig);
     assert.deepEqual(warnings, [

@@ -45,6 +45,10 @@ export interface ServerConfig {
   maxLeaseTTL: number;
   logLevel: LogLevel;
   disableMlock: boolean;
+  /** `disable_cache`: no read cache of decrypted values in the barrier. */
+  disableCache: boolean;
+  /** `cache_size`: most entries in the barrier's read cache (Vault's default 131,072). */
+  cacheSize?: number;
   pluginDirectory?: string;
 }
 
@@ -157,8 +161,6 @@ const VAULT_ONLY: Record<string, string> = {
   cluster_addr: 'Coffer has no cluster port',
   plugin_directory: 'Coffer does not load external plugins',
   cluster_name: '',
-  cache_size: '',
-  disable_cache: '',
   disable_clustering: '',
   disable_performance_standby: '',
   disable_printable_check: '',
@@ -244,6 +246,8 @@ const SERVER_KEYS = [
   'max_lease_ttl',
   'log_level',
   'disable_mlock',
+  'disable_cache',
+  'cache_size',
   'plugin_directory',
 ] as const;
 const LISTENER_KEYS = [
@@ -311,7 +315,10 @@ function decodeServer(d: HclDecoder, entries: HclEntry[]): ServerConfig {
     maxLeaseTTL: get('max_lease_ttl', (e, w) => duration(d, e, w)) || DEFAULT_LEASE_TTL,
     logLevel: 'info',
     disableMlock: get('disable_mlock', d.bool.bind(d)) ?? false,
+    disableCache: get('disable_cache', d.bool.bind(d)) ?? false,
   };
+  const cacheSize = get('cache_size', d.count.bind(d));
+  if (cacheSize !== undefined && cacheSize > 0) config.cacheSize = cacheSize;
   const apiAddr = get('api_addr', d.string.bind(d));
   if (apiAddr !== undefined) config.apiAddr = apiAddr;
   const clusterAddr = get('cluster_addr', d.string.bind(d));

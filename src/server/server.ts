@@ -39,6 +39,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     logger,
     defaultLeaseTTL: config.defaultLeaseTTL,
     maxLeaseTTL: config.maxLeaseTTL,
+    cache: config.disableCache ? false : config.cacheSize === undefined ? {} : { maxEntries: config.cacheSize },
   });
   let rootToken: string | undefined;
   let unsealKey: string | undefined;

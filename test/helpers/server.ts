@@ -33,6 +33,7 @@ export async function testServer(
       maxLeaseTTL: DEFAULT_LEASE_TTL,
       logLevel: 'error',
       disableMlock: true,
+      disableCache: false,
     },
     logger: silentLogger,
     dev: opts.rootToken !== undefined ? { rootTokenId: opts.rootToken } : {},

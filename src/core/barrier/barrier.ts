@@ -10,6 +10,7 @@ import {
 import type { Storage, StorageOp } from '../../storage/storage.ts';
 import { aesKey, decrypt, encrypt, INTEGRITY_MESSAGE, KEY_LENGTH, termOf } from './aead.ts';
 import { Keyring } from './keyring.ts';
+import { ReadCache, type ReadCacheOptions } from './read-cache.ts';
 
 /** Where the keyring lives, encrypted with the root key (AAD = this path). */
 export const KEYRING_PATH = 'core/keyring';
@@ -50,10 +51,13 @@ export class Barrier implements Storage {
   #state: Unsealed | undefined;
   /** initialize, unseal and rotate run one at a time. */
   #queue: Promise<unknown> = Promise.resolve();
+  /** Decrypted values of recent reads (see ./read-cache.ts); undefined when disabled. */
+  readonly #cache: ReadCache | undefined;
 
-  constructor(physical: Storage, options: { now?: () => Date } = {}) {
+  constructor(physical: Storage, options: { now?: () => Date; cache?: ReadCacheOptions | false } = {}) {
     this.#physical = physical;
     this.#now = options.now ?? (() => new Date());
+    this.#cache = options.cache === false ? undefined : new ReadCache(options.cache ?? {});
   }
 
   get sealed(): boolean {
@@ -125,6 +129,7 @@ export class Barrier implements Storage {
     const s = this.#state;
     if (s === undefined) return;
     this.#state = undefined;
+    this.#cache?.clear();
     s.rootKey.fill(0);
     s.keyring.zeroize();
     s.keyObjects.clear();
@@ -174,20 +179,38 @@ export class Barrier implements Storage {
   async get(key: string): Promise<Buffer | undefined> {
     checkKey(key);
     this.#unsealed();
+    const cache = this.#cache;
+    const hit = cache?.get(key);
+    if (hit !== undefined) return hit;
+    const generation = cache?.generation ?? 0;
     const blob = await this.#physical.get(key);
     if (blob === undefined) return undefined;
-    return this.#open(key, blob);
+    const plain = this.#open(key, blob);
+    // Sealed meanwhile: the cache was emptied and must stay so.
+    if (this.#state !== undefined) cache?.set(key, plain, generation);
+    return plain;
   }
 
   async put(key: string, value: Buffer): Promise<void> {
     checkKey(key);
-    await this.#physical.put(key, this.#seal(key, value));
+    const blob = this.#seal(key, value);
+    this.#cache?.invalidate(key);
+    try {
+      await this.#physical.put(key, blob);
+    } finally {
+      this.#cache?.invalidate(key);
+    }
   }
 
   async delete(key: string): Promise<void> {
     checkKey(key);
     this.#unsealed();
-    await this.#physical.delete(key);
+    this.#cache?.invalidate(key);
+    try {
+      await this.#physical.delete(key);
+    } finally {
+      this.#cache?.invalidate(key);
+    }
   }
 
   async list(prefix: string): Promise<string[]> {
@@ -201,7 +224,19 @@ export class Barrier implements Storage {
     const sealedOps = ops.map(
       (op): StorageOp => (op.op === 'put' ? { ...op, value: this.#seal(op.key, op.value) } : op),
     );
-    await this.#physical.batch(sealedOps);
+    const cache = this.#cache;
+    for (const op of ops) cache?.invalidate(op.key);
+    try {
+      await this.#physical.batch(sealedOps);
+    } finally {
+      for (const op of ops) cache?.invalidate(op.key);
+    }
+  }
+
+  /** Entries and bytes in the read cache (for status and tests). */
+  cacheStats(): { entries: number; bytes: number } | undefined {
+    const c = this.#cache;
+    return c ? { entries: c.size, bytes: c.bytes } : undefined;
   }
 
   /** Seals, then closes the physical storage. */

@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { InmemStorage } from '../../storage/inmem/inmem.ts';
+import { Barrier } from './barrier.ts';
+import { ReadCache } from './read-cache.ts';
+
+/** Physical storage that counts reads and can hold a read until released. */
+class CountingStorage extends InmemStorage {
+  gets = 0;
+  hold: Promise<void> | undefined;
+  override async get(key: string): Promise<Buffer | undefined> {
+    this.gets++;
+    const value = await super.get(key);
+    if (this.hold) await this.hold;
+    return value;
+  }
+}
+
+async function cachedBarrier(cache = {}) {
+  const physical = new CountingStorage();
+  const barrier = new Barrier(physical, { cache });
+  const rootKey = randomBytes(32);
+  await barrier.initialize(rootKey);
+  await barrier.unseal(rootKey);
+  physical.gets = 0;
+  return { physical, barrier };
+}
+
+describe('ReadCache', () => {
+  it('evicts the least recently used entry past maxEntries', () => {
+    const c = new ReadCache({ maxEntries: 2 });
+    c.set('a', Buffer.from('1'), c.generation);
+    c.set('b', Buffer.from('2'), c.generation);
+    assert.deepEqual(c.get('a'), Buffer.from('1')); // a is now the most recent
+    c.set('c', Buffer.from('3'), c.generation);
+    assert.equal(c.get('b'), undefined);
+    assert.deepEqual(c.get('a'), Buffer.from('1'));
+    assert.deepEqual(c.get('c'), Buffer.from('3'));
+  });
+
+  it('stays within maxBytes and skips values over 64 KiB', () => {
+    const c = new ReadCache({ maxBytes: 10_000 });
+    for (let i = 0; i < 20; i++) c.set(`k${i}`, Buffer.alloc(1000, i), c.generation);
+    assert.ok(c.bytes <= 10_000, `${c.bytes} bytes`);
+    assert.ok(c.size >= 8 && c.size < 20, `${c.size} entries`);
+    c.set('big', Buffer.alloc(65 * 1024), c.generation);
+    assert.equal(c.get('big'), undefined);
+  });
+
+  it('refuses a value read before a write, and hands out copies', () => {
+    const c = new ReadCache();
+    const generation = c.generation;
+    c.invalidate('other');
+    c.set('k', Buffer.from('old'), generation);
+    assert.equal(c.get('k'), undefined);
+    const value = Buffer.from('value');
+    c.set('k', value, c.generation);
+    value.fill(0);
+    const out = c.get('k')!;
+    out.fill(0);
+    assert.deepEqual(c.get('k'), Buffer.from('value'));
+  });
+
+  it('clear() empties it', () => {
+    const c = new ReadCache();
+    c.set('k', Buffer.from('secret'), c.generation);
+    assert.deepEqual(c.get('k'), Buffer.from('secret'));
+    const generation = c.generation;
+    c.clear();
+    assert.notEqual(c.generation, generation);
+    assert.equal(c.size, 0);
+    assert.equal(c.bytes, 0);
+    assert.equal(c.get('k'), undefined);
+  });
+});
+
+describe('Barrier read cache', () => {
+  it('a second read of a key does not reach physical storage', async () => {
+    const { physical, barrier } = await cachedBarrier();
+    await barrier.put('a', Buffer.from('one'));
+    assert.deepEqual(await barrier.get('a'), Buffer.from('one'));
+    assert.deepEqual(await barrier.get('a'), Buffer.from('one'));
+    assert.equal(physical.gets, 1);
+    assert.deepEqual(barrier.cacheStats()?.entries, 1);
+  });
+
+  it('put, delete and batch drop the cached value', async () => {
+    const { barrier } = await cachedBarrier();
+    await barrier.put('a', Buffer.from('one'));
+    await barrier.get('a');
+    await barrier.put('a', Buffer.from('two'));
+    assert.deepEqual(await barrier.get('a'), Buffer.from('two'));
+    await barrier.batch([{ op: 'put', key: 'a', value: Buffer.from('three') }]);
+    assert.deepEqual(await barrier.get('a'), Buffer.from('three'));
+    await barrier.batch([{ op: 'delete', key: 'a' }]);
+    assert.equal(await barrier.get('a'), undefined);
+    await barrier.put('a', Buffer.from('four'));
+    await barrier.get('a');
+    await barrier.delete('a');
+    assert.equal(await barrier.get('a'), undefined);
+  });
+
+  it('a read that raced a write never caches the old value', async () => {
+    const { physical, barrier } = await cachedBarrier();
+    await barrier.put('a', Buffer.from('old'));
+    let release!: () => void;
+    physical.hold = new Promise((r) => {
+      release = r;
+    });
+    const slowRead = barrier.get('a'); // reads 'old', then waits
+    await new Promise((r) => setImmediate(r));
+    physical.hold = undefined;
+    await barrier.put('a', Buffer.from('new'));
+    release();
+    assert.deepEqual(await slowRead, Buffer.from('old'));
+    assert.deepEqual(await barrier.get('a'), Buffer.from('new'));
+  });
+
+  it('seal() empties the cache; reads after unseal come from storage again', async () => {
+    const physical = new CountingStorage();
+    const barrier = new Barrier(physical);
+    const rootKey = randomBytes(32);
+    await barrier.initialize(rootKey);
+    await barrier.unseal(rootKey);
+    await barrier.put('a', Buffer.from('one'));
+    await barrier.get('a');
+    barrier.seal();
+    assert.equal(barrier.cacheStats()?.entries, 0);
+    await barrier.unseal(rootKey);
+    physical.gets = 0;
+    assert.deepEqual(await barrier.get('a'), Buffer.from('one'));
+    assert.equal(physical.gets, 1);
+  });
+
+  it('a caller editing the value it read does not change the next read', async () => {
+    const { barrier } = await cachedBarrier();
+    await barrier.put('a', Buffer.from('one'));
+    (await barrier.get('a'))!.fill(0);
+    (await barrier.get('a'))!.fill(0);
+    assert.deepEqual(await barrier.get('a'), Buffer.from('one'));
+  });
+
+  it('cache: false reads storage every time', async () => {
+    const physical = new CountingStorage();
+    const barrier = new Barrier(physical, { cache: false });
+    const rootKey = randomBytes(32);
+    await barrier.initialize(rootKey);
+    await barrier.unseal(rootKey);
+    await barrier.put('a', Buffer.from('one'));
+    physical.gets = 0;
+    await barrier.get('a');
+    await barrier.get('a');
+    assert.equal(physical.gets, 2);
+    assert.equal(barrier.cacheStats(), undefined);
+  });
+});

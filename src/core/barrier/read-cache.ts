@@ -1,0 +1,101 @@
+/**
+ * The barrier's read cache: decrypted values of recently read keys, least recently used first out,
+ * bounded by entries and by bytes. It holds plaintext in the process's memory, which already holds
+ * the keyring that opens every stored value; it adds no new way to reach a secret, and it is
+ * emptied (and its buffers zeroed) at seal. Values are copied in and out: a caller that zeroes or
+ * edits what it got cannot change the cache.
+ *
+ * Filled by reads only, never by writes, and a write drops the key: a value that was changed in
+ * storage behind Coffer's back (not supported: one active node) is read and checked again only
+ * after it leaves the cache.
+ */
+export interface ReadCacheOptions {
+  /** Most entries kept (Vault's `cache_size`; default 131,072). */
+  maxEntries?: number;
+  /** Most bytes of keys and values kept (default 32 MiB). */
+  maxBytes?: number;
+}
+
+export const DEFAULT_CACHE_ENTRIES = 131_072;
+export const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024;
+/** Larger values are not cached: one of them would push out many small ones. */
+const MAX_VALUE_BYTES = 64 * 1024;
+/** Rough bookkeeping cost of one entry (Map slot, Buffer object). */
+const ENTRY_OVERHEAD = 96;
+
+export class ReadCache {
+  readonly #entries = new Map<string, Buffer>();
+  readonly #maxEntries: number;
+  readonly #maxBytes: number;
+  #bytes = 0;
+  /** Bumped by every write: a read that started before it may hold an old value and is not cached. */
+  #generation = 0;
+
+  constructor(opts: ReadCacheOptions = {}) {
+    this.#maxEntries = opts.maxEntries ?? DEFAULT_CACHE_ENTRIES;
+    this.#maxBytes = opts.maxBytes ?? DEFAULT_CACHE_BYTES;
+  }
+
+  get generation(): number {
+    return this.#generation;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** A copy of the cached value, or undefined. */
+  get(key: string): Buffer | undefined {
+    const value = this.#entries.get(key);
+    if (value === undefined) return undefined;
+    // Most recently used goes last.
+    this.#entries.delete(key);
+    this.#entries.set(key, value);
+    return Buffer.from(value);
+  }
+
+  /** Caches a copy of `value` read at `generation` (dropped if a write happened since). */
+  set(key: string, value: Buffer, generation: number): void {
+    if (generation !== this.#generation || value.length > MAX_VALUE_BYTES || this.#maxEntries <= 0) return;
+    this.#drop(key);
+    const copy = Buffer.allocUnsafeSlow(value.length);
+    value.copy(copy);
+    this.#entries.set(key, copy);
+    this.#bytes += cost(key, copy);
+    while (this.#entries.size > this.#maxEntries || this.#bytes > this.#maxBytes) {
+      const oldest = this.#entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.#drop(oldest);
+    }
+  }
+
+  /** Called before and after every write of `key`. */
+  invalidate(key: string): void {
+    this.#generation++;
+    this.#drop(key);
+  }
+
+  /** Empties the cache and zeroes what it held. */
+  clear(): void {
+    this.#generation++;
+    for (const value of this.#entries.values()) value.fill(0);
+    this.#entries.clear();
+    this.#bytes = 0;
+  }
+
+  #drop(key: string): void {
+    const old = this.#entries.get(key);
+    if (old === undefined) return;
+    this.#entries.delete(key);
+    this.#bytes -= cost(key, old);
+    old.fill(0);
+  }
+}
+
+function cost(key: string, value: Buffer): number {
+  return key.length * 2 + value.length + ENTRY_OVERHEAD;
+}
