@@ -3,7 +3,7 @@
  * hashes every string value of request / response data (numbers, booleans and null stay as they
  * are; keys are never hashed). Values under keys listed as non-HMAC are copied in the clear.
  */
-import { createHmac, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject, randomBytes, hash as oneShotHash } from 'node:crypto';
 
 export const HASH_PREFIX = 'hmac-sha256:';
 /** Salt length in bytes. */
@@ -14,17 +14,39 @@ export function newSalt(): Buffer {
   return randomBytes(SALT_BYTES);
 }
 
-/** HMAC keys prepared once per salt Buffer (a raw Buffer key is re-imported on every call). */
-const keys = new WeakMap<Buffer, KeyObject>();
+/**
+ * Per salt: the HMAC key, prepared once (a raw Buffer key is re-imported on every call), and the
+ * HMACs of recently hashed strings. The same token, accessor and secret values come back request
+ * after request, and an HMAC context costs several times a one-shot SHA-256, so a string is
+ * looked up by its SHA-256 (memory only, never logged) and its HMAC computed once.
+ */
+interface Hasher {
+  key: KeyObject;
+  memo: Map<string, string>;
+}
+const hashers = new WeakMap<Buffer, Hasher>();
+/** Strings whose HMAC is remembered per salt; the memo is emptied when full. */
+const MAX_MEMO = 4096;
+/** Longer strings are hashed every time (their SHA-256 would cost about as much as the HMAC). */
+const MAX_MEMO_LENGTH = 4096;
 
 /** `hmac-sha256:<hex>` of `s`, keyed with the device's salt. */
 export function hashString(salt: Buffer, s: string): string {
-  let key = keys.get(salt);
-  if (!key) {
-    key = createSecretKey(salt);
-    keys.set(salt, key);
+  let h = hashers.get(salt);
+  if (!h) {
+    h = { key: createSecretKey(salt), memo: new Map() };
+    hashers.set(salt, h);
   }
-  return HASH_PREFIX + createHmac('sha256', key).update(s, 'utf8').digest('hex');
+  if (s.length > MAX_MEMO_LENGTH)
+    return HASH_PREFIX + createHmac('sha256', h.key).update(s, 'utf8').digest('hex');
+  const id = oneShotHash('sha256', s, 'base64');
+  let out = h.memo.get(id);
+  if (out === undefined) {
+    out = HASH_PREFIX + createHmac('sha256', h.key).update(s, 'utf8').digest('hex');
+    if (h.memo.size >= MAX_MEMO) h.memo.clear();
+    h.memo.set(id, out);
+  }
+  return out;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createHmac, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject, randomBytes, hash as sha256Of } from 'node:crypto';
 import { BadRequestError, InvalidFieldError, PermissionDeniedError } from '../../sdk/errors.ts';
 import type { StorageView } from '../../sdk/storage-view.ts';
 import type { StorageOp } from '../../storage/storage.ts';
@@ -84,6 +84,9 @@ export interface TidyResult {
 const SALT_KEY = 'salt';
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const HASH_RE = /^[0-9a-f]{64}$/;
+/** Presented tokens whose salted hash is remembered (see hash()); the map is emptied when full. */
+const MAX_MEMOIZED_HASHES = 10_000;
+const sha256 = (data: string, encoding: 'base64') => sha256Of('sha256', data, encoding);
 /** Storage batches stay below this many operations. */
 const MAX_BATCH_OPS = 500;
 /** Parallel reads while walking a tree. */
@@ -118,6 +121,8 @@ export class TokenStore {
   #saltKey: KeyObject | undefined;
   /** Live entries by hash; dropped on revoke and on seal. */
   readonly #cache = new Map<string, TokenEntry>();
+  /** SHA-256 of a presented token → its salted hash. */
+  readonly #hashes = new Map<string, string>();
   /** Hashes being revoked: unusable from the moment a revocation reaches them. */
   readonly #revoking = new Set<string>();
   /** Bumped whenever a revocation finished deleting: reads that started before it are redone. */
@@ -156,13 +161,23 @@ export class TokenStore {
     this.#salt = undefined;
     this.#saltKey = undefined;
     this.#cache.clear();
+    this.#hashes.clear();
     this.#revoking.clear();
     this.#epoch++;
   }
 
   hash(id: string): string {
     if (!this.#saltKey) throw new Error('token store is not loaded');
-    return createHmac('sha256', this.#saltKey).update(id, 'utf8').digest('hex');
+    // The salted HMAC costs an HMAC context per call; a presented token is looked up by a plain
+    // SHA-256 of it first (memory only, never stored), and the HMAC is computed once per token.
+    const digest = sha256(id, 'base64');
+    let hashed = this.#hashes.get(digest);
+    if (hashed === undefined) {
+      hashed = createHmac('sha256', this.#saltKey).update(id, 'utf8').digest('hex');
+      if (this.#hashes.size >= MAX_MEMOIZED_HASHES) this.#hashes.clear();
+      this.#hashes.set(digest, hashed);
+    }
+    return hashed;
   }
 
   /** Creates a root token. `id` is for `-dev-root-token-id`; otherwise a random one is made. */
