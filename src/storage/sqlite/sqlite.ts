@@ -1,7 +1,9 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { Worker } from 'node:worker_threads';
 import type { Storage, StorageOp } from '../storage.ts';
+import type { CommitMessage, WriterData, WriterMessage, WriterReply } from './writer-thread.ts';
 
 /**
  * The embedded default backend: one SQLite file (node:sqlite), WAL mode, synchronous=FULL, so a
@@ -22,9 +24,12 @@ import type { Storage, StorageOp } from '../storage.ts';
  * surrogate has no UTF-8 form and would collide with U+FFFD); others are refused.
  *
  * Group commit: put, delete and batch calls are queued and, on the next turn of the event loop,
- * committed together in one transaction (one fsync); then all their promises resolve, or all
- * reject if the transaction failed. node:sqlite is synchronous, so reads go straight to the
- * database and see every write whose promise has resolved.
+ * committed together in one transaction (one fsync) by a writer thread with its own connection
+ * (./writer-thread.ts); then all their promises resolve, or all reject if the transaction failed.
+ * While a group commits, new writes queue up and form the next group. The fsync blocks the writer
+ * thread, never the event loop. Reads use the main thread's connection (node:sqlite is
+ * synchronous; WAL lets them run beside the writer) and see every write whose promise has
+ * resolved: SQLite makes a commit visible only once it is in the WAL, synced.
  */
 const SCHEMA_VERSION = 1;
 
@@ -47,34 +52,42 @@ export type SqliteStorageStats = {
 
 type Write = { key: Buffer; value: Buffer | undefined };
 type Queued = { writes: Write[]; resolve: () => void; reject: (err: Error) => void };
+type InFlight = { id: number; group: Queued[]; count: number };
 
 export class SqliteStorage implements Storage {
   readonly path: string;
   readonly #db: DatabaseSync;
-  readonly #stmt: Record<
-    'get' | 'put' | 'delete' | 'begin' | 'commit' | 'rollback' | 'scan' | 'scanToEnd',
-    StatementSync
-  >;
+  readonly #stmt: Record<'get' | 'scan' | 'scanToEnd', StatementSync>;
   readonly #stats: SqliteStorageStats = { commits: 0, writes: 0, listRowsRead: 0 };
+  readonly #writer: Worker;
   #queue: Queued[] = [];
-  #flushScheduled = false;
+  #sendScheduled = false;
+  #inFlight: InFlight | undefined;
+  #nextId = 1;
+  /** Set when the writer thread died: every write fails with it. */
+  #broken: Error | undefined;
   #closed = false;
+  #closing: Promise<void> | undefined;
+  #onIdle: (() => void) | undefined;
 
-  private constructor(path: string, db: DatabaseSync) {
+  private constructor(path: string, db: DatabaseSync, busyTimeoutMs: number) {
     this.path = path;
     this.#db = db;
     this.#stmt = {
       get: db.prepare('SELECT value FROM entries WHERE key = ?'),
-      put: db.prepare(
-        'INSERT INTO entries (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-      ),
-      delete: db.prepare('DELETE FROM entries WHERE key = ?'),
-      begin: db.prepare('BEGIN IMMEDIATE'),
-      commit: db.prepare('COMMIT'),
-      rollback: db.prepare('ROLLBACK'),
       scan: db.prepare('SELECT key FROM entries WHERE key >= ? AND key < ? ORDER BY key'),
       scanToEnd: db.prepare('SELECT key FROM entries WHERE key >= ? ORDER BY key'),
     };
+    this.#writer = new Worker(new URL('./writer-thread.ts', import.meta.url), {
+      workerData: { path, busyTimeoutMs } satisfies WriterData,
+    });
+    // An idle writer does not keep the process alive; one with a group in flight does.
+    this.#writer.unref();
+    this.#writer.on('message', (reply: WriterReply) => this.#onReply(reply));
+    this.#writer.on('error', (err) => this.#fail(err));
+    this.#writer.on('exit', (code) => {
+      if (!this.#closed) this.#fail(new Error(`writer thread exited (code ${code})`));
+    });
   }
 
   /** Opens (creating if needed) the database at `opts.path`. Errors name the path. */
@@ -96,7 +109,7 @@ export class SqliteStorage implements Storage {
       // fullfsync makes that true on macOS too (F_FULLFSYNC); it is a no-op elsewhere.
       db.exec('PRAGMA synchronous = FULL; PRAGMA fullfsync = ON');
       migrate(db);
-      return new SqliteStorage(path, db);
+      return new SqliteStorage(path, db, opts.busyTimeoutMs ?? 5000);
     } catch (err) {
       if (db?.isOpen) db.close();
       const reason = err instanceof Error ? err.message : String(err);
@@ -167,11 +180,36 @@ export class SqliteStorage implements Storage {
   }
 
   /** Commits what is queued, then closes the database. Closing twice is fine. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#flush();
-    this.#db.close();
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#closed = true;
+      // Everything queued before close() is still committed.
+      while (this.#inFlight || this.#queue.length > 0) {
+        const idle = new Promise<void>((resolve) => {
+          this.#onIdle = resolve;
+        });
+        this.#send();
+        await idle;
+      }
+      if (!this.#broken) {
+        this.#writer.ref();
+        const closed = new Promise<void>((resolve) => {
+          const onMessage = (reply: WriterReply) => {
+            if ('closed' in reply) {
+              this.#writer.off('message', onMessage);
+              resolve();
+            }
+          };
+          this.#writer.on('message', onMessage);
+          this.#writer.once('exit', () => resolve());
+        });
+        this.#writer.postMessage({ close: true } satisfies WriterMessage);
+        await closed;
+      }
+      await this.#writer.terminate();
+      this.#db.close();
+    })();
+    return this.#closing;
   }
 
   #assertOpen(): void {
@@ -180,56 +218,84 @@ export class SqliteStorage implements Storage {
 
   #enqueue(writes: Write[]): Promise<void> {
     this.#assertOpen();
+    if (this.#broken) return Promise.reject(this.#writeError(this.#broken));
     const { promise, resolve, reject } = Promise.withResolvers<void>();
     this.#queue.push({ writes, resolve, reject });
-    if (!this.#flushScheduled) {
-      this.#flushScheduled = true;
+    if (!this.#sendScheduled && !this.#inFlight) {
+      this.#sendScheduled = true;
       // setImmediate (not a microtask) so writes made by other callbacks in this turn of the event
       // loop (e.g. other requests' handlers) join the same transaction.
-      setImmediate(() => this.#flush());
+      setImmediate(() => {
+        this.#sendScheduled = false;
+        this.#send();
+      });
     }
     return promise;
   }
 
-  /** Commits every queued write in one transaction and settles their promises. */
-  #flush(): void {
-    this.#flushScheduled = false;
+  /** Hands every queued write to the writer thread as one transaction (one group at a time). */
+  #send(): void {
+    if (this.#inFlight || this.#queue.length === 0) return;
     const group = this.#queue;
     this.#queue = [];
-    if (group.length === 0) return;
-    let count = 0;
-    try {
-      for (const q of group) count += q.writes.length;
-      if (count > 0) {
-        this.#stmt.begin.run();
-        for (const q of group) {
-          for (const w of q.writes) {
-            if (w.value === undefined) this.#stmt.delete.run(w.key);
-            else this.#stmt.put.run(w.key, w.value);
-          }
-        }
-        this.#stmt.commit.run();
-      }
-    } catch (err) {
-      this.#rollback();
-      const reason = err instanceof Error ? err.message : String(err);
-      const error = new Error(`sqlite storage: write to ${this.path} failed: ${reason}`, { cause: err });
-      for (const q of group) q.reject(error);
+    if (this.#broken) {
+      for (const q of group) q.reject(this.#writeError(this.#broken));
+      this.#idle();
       return;
     }
-    if (count > 0) {
-      this.#stats.commits++;
-      this.#stats.writes += count;
+    const msg: CommitMessage = { id: this.#nextId++, keys: [], values: [] };
+    for (const q of group) {
+      for (const w of q.writes) {
+        msg.keys.push(w.key);
+        msg.values.push(w.value ?? null);
+      }
     }
-    for (const q of group) q.resolve();
+    if (msg.keys.length === 0) {
+      for (const q of group) q.resolve();
+      this.#idle();
+      return;
+    }
+    this.#inFlight = { id: msg.id, group, count: msg.keys.length };
+    this.#writer.ref();
+    this.#writer.postMessage(msg);
   }
 
-  #rollback(): void {
-    try {
-      if (this.#db.isTransaction) this.#stmt.rollback.run();
-    } catch {
-      // SQLite may already have rolled back (e.g. after an I/O error); nothing more to undo.
+  #onReply(reply: WriterReply): void {
+    const done = this.#inFlight;
+    if (!done || 'closed' in reply || reply.id !== done.id) return;
+    this.#inFlight = undefined;
+    this.#writer.unref();
+    if (reply.error === undefined) {
+      this.#stats.commits++;
+      this.#stats.writes += done.count;
+      for (const q of done.group) q.resolve();
+    } else {
+      const error = this.#writeError(new Error(reply.error));
+      for (const q of done.group) q.reject(error);
     }
+    // Writes that queued up meanwhile form the next group at once.
+    if (this.#queue.length > 0) this.#send();
+    else this.#idle();
+  }
+
+  #fail(err: Error): void {
+    this.#broken ??= err;
+    const done = this.#inFlight;
+    this.#inFlight = undefined;
+    const group = [...(done?.group ?? []), ...this.#queue];
+    this.#queue = [];
+    for (const q of group) q.reject(this.#writeError(err));
+    this.#idle();
+  }
+
+  #idle(): void {
+    const cb = this.#onIdle;
+    this.#onIdle = undefined;
+    cb?.();
+  }
+
+  #writeError(err: Error): Error {
+    return new Error(`sqlite storage: write to ${this.path} failed: ${err.message}`, { cause: err });
   }
 }
 
