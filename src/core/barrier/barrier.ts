@@ -181,10 +181,13 @@ export class Barrier implements Storage {
     this.#unsealed();
     const cache = this.#cache;
     const hit = cache?.get(key);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined) return hit ?? undefined;
     const generation = cache?.generation ?? 0;
     const blob = await this.#physical.get(key);
-    if (blob === undefined) return undefined;
+    if (blob === undefined) {
+      if (this.#state !== undefined) cache?.set(key, null, generation);
+      return undefined;
+    }
     const plain = this.#open(key, blob);
     // Sealed meanwhile: the cache was emptied and must stay so.
     if (this.#state !== undefined) cache?.set(key, plain, generation);

@@ -76,6 +76,15 @@ describe('ReadCache', () => {
 });
 
 describe('Barrier read cache', () => {
+  it('remembers that a key is absent until it is written', async () => {
+    const { physical, barrier } = await cachedBarrier();
+    assert.equal(await barrier.get('none'), undefined);
+    assert.equal(await barrier.get('none'), undefined);
+    assert.equal(physical.gets, 1);
+    await barrier.put('none', Buffer.from('now'));
+    assert.deepEqual(await barrier.get('none'), Buffer.from('now'));
+  });
+
   it('a second read of a key does not reach physical storage', async () => {
     const { physical, barrier } = await cachedBarrier();
     await barrier.put('a', Buffer.from('one'));

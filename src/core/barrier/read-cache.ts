@@ -24,7 +24,8 @@ const MAX_VALUE_BYTES = 64 * 1024;
 const ENTRY_OVERHEAD = 96;
 
 export class ReadCache {
-  readonly #entries = new Map<string, Buffer>();
+  /** null: the key is known to be absent. */
+  readonly #entries = new Map<string, Buffer | null>();
   readonly #maxEntries: number;
   readonly #maxBytes: number;
   #bytes = 0;
@@ -48,22 +49,29 @@ export class ReadCache {
     return this.#bytes;
   }
 
-  /** A copy of the cached value, or undefined. */
-  get(key: string): Buffer | undefined {
+  /** A copy of the cached value; null when the key is known to be absent; undefined if not cached. */
+  get(key: string): Buffer | null | undefined {
     const value = this.#entries.get(key);
     if (value === undefined) return undefined;
     // Most recently used goes last.
     this.#entries.delete(key);
     this.#entries.set(key, value);
-    return Buffer.from(value);
+    return value === null ? null : Buffer.from(value);
   }
 
-  /** Caches a copy of `value` read at `generation` (dropped if a write happened since). */
-  set(key: string, value: Buffer, generation: number): void {
-    if (generation !== this.#generation || value.length > MAX_VALUE_BYTES || this.#maxEntries <= 0) return;
+  /**
+   * Caches a copy of `value` (null: the key is absent) read at `generation`; dropped if a write
+   * happened since.
+   */
+  set(key: string, value: Buffer | null, generation: number): void {
+    if (generation !== this.#generation || this.#maxEntries <= 0) return;
+    if (value !== null && value.length > MAX_VALUE_BYTES) return;
     this.#drop(key);
-    const copy = Buffer.allocUnsafeSlow(value.length);
-    value.copy(copy);
+    let copy: Buffer | null = null;
+    if (value !== null) {
+      copy = Buffer.allocUnsafeSlow(value.length);
+      value.copy(copy);
+    }
     this.#entries.set(key, copy);
     this.#bytes += cost(key, copy);
     while (this.#entries.size > this.#maxEntries || this.#bytes > this.#maxBytes) {
@@ -82,20 +90,20 @@ export class ReadCache {
   /** Empties the cache and zeroes what it held. */
   clear(): void {
     this.#generation++;
-    for (const value of this.#entries.values()) value.fill(0);
+    for (const value of this.#entries.values()) value?.fill(0);
     this.#entries.clear();
     this.#bytes = 0;
   }
 
   #drop(key: string): void {
-    const old = this.#entries.get(key);
-    if (old === undefined) return;
+    if (!this.#entries.has(key)) return;
+    const old = this.#entries.get(key)!;
     this.#entries.delete(key);
     this.#bytes -= cost(key, old);
-    old.fill(0);
+    old?.fill(0);
   }
 }
 
-function cost(key: string, value: Buffer): number {
-  return key.length * 2 + value.length + ENTRY_OVERHEAD;
+function cost(key: string, value: Buffer | null): number {
+  return key.length * 2 + (value?.length ?? 0) + ENTRY_OVERHEAD;
 }
