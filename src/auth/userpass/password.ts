@@ -1,4 +1,5 @@
 import { argon2, randomBytes, timingSafeEqual } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 
 /** Argon2id cost parameters (memory in KiB). */
 export interface Argon2Params {
@@ -28,7 +29,31 @@ export interface StoredPassword {
   params: Argon2Params;
 }
 
-function argon2id(message: string, nonce: Buffer, p: Argon2Params): Promise<Buffer> {
+/**
+ * Argon2 computations running at once, process-wide. Each holds `memory` KiB (19 MiB by default)
+ * and a libuv pool thread for tens of milliseconds. The pool (UV_THREADPOOL_SIZE, default 4) also
+ * runs file I/O such as the audit log's fsync, so two of its threads are left for that; and more
+ * than one per core adds memory and delay, not throughput.
+ */
+const POOL_THREADS = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+export const ARGON2_CONCURRENCY = Math.max(1, Math.min(availableParallelism(), POOL_THREADS - 2));
+let running = 0;
+const waiting: Array<() => void> = [];
+
+async function argon2id(message: string, nonce: Buffer, p: Argon2Params): Promise<Buffer> {
+  if (running >= ARGON2_CONCURRENCY) await new Promise<void>((resolve) => waiting.push(resolve));
+  else running++;
+  try {
+    return await argon2idNow(message, nonce, p);
+  } finally {
+    // The slot passes straight to the next waiter, if any.
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  }
+}
+
+function argon2idNow(message: string, nonce: Buffer, p: Argon2Params): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     argon2(
       'argon2id',
