@@ -34,6 +34,8 @@ export class PolicyStore {
   /** Parsed policies by name; `null` remembers a name that is not stored. */
   readonly #policies = new Map<string, Policy | null>();
   readonly #acls = new Map<string, ACL>();
+  /** The request path's shortcut: names as the token holds them → ACL, when none is templated. */
+  readonly #byNames = new Map<string, ACL>();
   /** Bumped on every change, so an ACL compiled from stale policies is not cached. */
   #generation = 0;
   readonly #responseWrapping = parsePolicy(RESPONSE_WRAPPING_POLICY_NAME, RESPONSE_WRAPPING_POLICY_TEXT);
@@ -104,6 +106,9 @@ export class PolicyStore {
    * sorted names of the policies found, and by the identity when one of them is templated.
    */
   async aclFor(names: readonly string[], identity?: TemplateIdentity): Promise<ACL> {
+    const namesKey = names.join('\n');
+    const quick = this.#byNames.get(namesKey);
+    if (quick) return quick;
     const sorted = [...new Set(names.map(lenientName).filter((n): n is string => n !== undefined))].sort();
     const generation = this.#generation;
     const policies: Policy[] = [];
@@ -114,11 +119,18 @@ export class PolicyStore {
     const templated = policies.some((p) => p.templated);
     const cacheKey = `${policies.map((p) => p.name).join(',')}|${templated ? identityKey(identity) : ''}`;
     const hit = this.#acls.get(cacheKey);
-    if (hit && generation === this.#generation) return hit;
+    if (hit && generation === this.#generation) {
+      if (!templated) this.#byNames.set(namesKey, hit);
+      return hit;
+    }
     const acl = ACL.compile(policies, identity);
     if (generation === this.#generation) {
       if (this.#acls.size >= MAX_CACHED_ACLS) this.#acls.delete(this.#acls.keys().next().value!);
       this.#acls.set(cacheKey, acl);
+      if (!templated) {
+        if (this.#byNames.size >= MAX_CACHED_ACLS) this.#byNames.clear();
+        this.#byNames.set(namesKey, acl);
+      }
     }
     return acl;
   }
@@ -134,6 +146,7 @@ export class PolicyStore {
   #invalidate(): void {
     this.#generation++;
     this.#acls.clear();
+    this.#byNames.clear();
   }
 }
 
