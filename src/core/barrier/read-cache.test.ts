@@ -48,12 +48,16 @@ describe('ReadCache', () => {
     assert.equal(c.get('big'), undefined);
   });
 
-  it('refuses a value read before a write, and hands out copies', () => {
+  it('refuses a value read before a write of the same key, and hands out copies', () => {
     const c = new ReadCache();
     const generation = c.generation;
     c.invalidate('other');
-    c.set('k', Buffer.from('old'), generation);
-    assert.equal(c.get('k'), undefined);
+    c.set('other', Buffer.from('old'), generation);
+    assert.equal(c.get('other'), undefined);
+    // A write of another key does not stop a read from being cached.
+    c.set('k', Buffer.from('k'), generation);
+    assert.deepEqual(c.get('k'), Buffer.from('k'));
+    c.invalidate('k');
     const value = Buffer.from('value');
     c.set('k', value, c.generation);
     value.fill(0);

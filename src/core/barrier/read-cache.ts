@@ -20,6 +20,8 @@ export const DEFAULT_CACHE_ENTRIES = 131_072;
 export const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024;
 /** Larger values are not cached: one of them would push out many small ones. */
 const MAX_VALUE_BYTES = 64 * 1024;
+/** Keys whose last write is remembered for racing reads (see #touched). */
+const MAX_TOUCHED = 10_000;
 /** Rough bookkeeping cost of one entry (Map slot, Buffer object). */
 const ENTRY_OVERHEAD = 96;
 
@@ -29,8 +31,15 @@ export class ReadCache {
   readonly #maxEntries: number;
   readonly #maxBytes: number;
   #bytes = 0;
-  /** Bumped by every write: a read that started before it may hold an old value and is not cached. */
+  /**
+   * Bumped by every write. A read remembers it when it starts; its value is cached only if no write
+   * of the same key started or ended since (#touched), and the read is not older than #floor.
+   */
   #generation = 0;
+  /** Key → generation of its last write start or end (forgotten in bulk, see #floor). */
+  readonly #touched = new Map<string, number>();
+  /** Reads that started before this generation are not cached (#touched was emptied then). */
+  #floor = 0;
 
   constructor(opts: ReadCacheOptions = {}) {
     this.#maxEntries = opts.maxEntries ?? DEFAULT_CACHE_ENTRIES;
@@ -64,7 +73,7 @@ export class ReadCache {
    * happened since.
    */
   set(key: string, value: Buffer | null, generation: number): void {
-    if (generation !== this.#generation || this.#maxEntries <= 0) return;
+    if (generation < this.#floor || (this.#touched.get(key) ?? -1) > generation || this.#maxEntries <= 0) return;
     if (value !== null && value.length > MAX_VALUE_BYTES) return;
     this.#drop(key);
     let copy: Buffer | null = null;
@@ -84,12 +93,19 @@ export class ReadCache {
   /** Called before and after every write of `key`. */
   invalidate(key: string): void {
     this.#generation++;
+    if (this.#touched.size >= MAX_TOUCHED) {
+      this.#touched.clear();
+      this.#floor = this.#generation;
+    }
+    this.#touched.set(key, this.#generation);
     this.#drop(key);
   }
 
   /** Empties the cache and zeroes what it held. */
   clear(): void {
     this.#generation++;
+    this.#touched.clear();
+    this.#floor = this.#generation;
     for (const value of this.#entries.values()) value?.fill(0);
     this.#entries.clear();
     this.#bytes = 0;
