@@ -17,8 +17,12 @@ export function reexecWithMallocTuning(): void {
   if (process.env.MALLOC_MMAP_THRESHOLD_ !== undefined || process.env.COFFER_MALLOC_TUNING === 'off') return;
   const script = process.argv[1];
   if (script === undefined) return;
-  process.execve(process.execPath, [process.execPath, ...process.execArgv, script, ...process.argv.slice(2)], {
-    ...process.env,
-    ...MALLOC_ENV,
-  });
+  process.execve(
+    process.execPath,
+    [process.execPath, ...process.execArgv, script, ...process.argv.slice(2)],
+    {
+      ...process.env,
+      ...MALLOC_ENV,
+    },
+  );
 }

@@ -39,7 +39,11 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
     logger,
     defaultLeaseTTL: config.defaultLeaseTTL,
     maxLeaseTTL: config.maxLeaseTTL,
-    cache: config.disableCache ? false : config.cacheSize === undefined ? {} : { maxEntries: config.cacheSize },
+    cache: config.disableCache
+      ? false
+      : config.cacheSize === undefined
+        ? {}
+        : { maxEntries: config.cacheSize },
   });
   let rootToken: string | undefined;
   let unsealKey: string | undefined;

@@ -12,7 +12,9 @@ function environOf(pid: number): Map<string, string> {
   return new Map(pairs.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]));
 }
 
-describe('malloc tuning', { skip: process.platform !== 'linux' ? 'glibc tuning is Linux-only' : false }, () => {
+describe('malloc tuning', {
+  skip: process.platform !== 'linux' ? 'glibc tuning is Linux-only' : false,
+}, () => {
   it('the server process (same pid as started) runs with a fixed mmap threshold', async () => {
     const server = await startServerProcess({ dev: {} });
     try {

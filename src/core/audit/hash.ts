@@ -3,7 +3,7 @@
  * hashes every string value of request / response data (numbers, booleans and null stay as they
  * are; keys are never hashed). Values under keys listed as non-HMAC are copied in the clear.
  */
-import { createHmac, createSecretKey, type KeyObject, randomBytes, hash as oneShotHash } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject, hash as oneShotHash, randomBytes } from 'node:crypto';
 
 export const HASH_PREFIX = 'hmac-sha256:';
 /** Salt length in bytes. */

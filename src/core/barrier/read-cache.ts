@@ -73,7 +73,8 @@ export class ReadCache {
    * happened since.
    */
   set(key: string, value: Buffer | null, generation: number): void {
-    if (generation < this.#floor || (this.#touched.get(key) ?? -1) > generation || this.#maxEntries <= 0) return;
+    if (generation < this.#floor || (this.#touched.get(key) ?? -1) > generation || this.#maxEntries <= 0)
+      return;
     if (value !== null && value.length > MAX_VALUE_BYTES) return;
     this.#drop(key);
     let copy: Buffer | null = null;
