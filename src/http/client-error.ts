@@ -1,7 +1,6 @@
-import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../sdk/logger.ts';
-import { EdgeSocket } from './edge-socket.ts';
+import { connectionOf } from './connection.ts';
 import { rawErrorResponse } from './respond.ts';
 import { ALLOWED_METHODS } from './verbs.ts';
 
@@ -9,29 +8,57 @@ import { ALLOWED_METHODS } from './verbs.ts';
 export type ParseError = Error & { code?: string; rawPacket?: Buffer; bytesParsed?: number };
 
 /**
- * A request the parser refused (or a broken connection). Answers with a JSON error once every
- * response still owed on the connection has been sent, then closes. Never throws.
+ * A request the parser refused (or a broken connection), on either path: `socket` is the
+ * client's socket (native path) or its EdgeSocket. Answers with a JSON error once every response
+ * still owed on the connection has been sent, then closes gracefully. Never throws.
  */
 export function onClientError(err: ParseError, socket: Duplex, logger: Logger, maxWait: number): void {
-  if (!(socket instanceof EdgeSocket)) {
-    socket.destroy();
-    return;
-  }
-  if (socket.failure) return;
-  socket.fail(err);
+  const conn = connectionOf(socket);
+  if (conn.failure) return;
+  conn.fail(err);
   const answer = clientErrorAnswer(err);
   // Not a request at all (a connection that never sent a byte, or broke): just close.
-  if (answer === undefined || socket.bytesRead === 0) {
+  if (answer === undefined || conn.socket.bytesRead === 0) {
     socket.destroy();
     return;
   }
-  logger.debug('refused malformed request', { code: err.code, remote_addr: socket.remoteAddress });
-  afterPendingResponses(socket, maxWait, () => {
-    if (answer.status !== 0 && socket.writable && !socket.writableEnded) {
-      socket.write(rawErrorResponse(answer.status, answer.message, answer.headers));
+  logger.debug('refused malformed request', { code: err.code, remote_addr: conn.socket.remoteAddress });
+  // Off Node's parser (if still on it): the rest of the client's bytes are dropped.
+  const edge = conn.convert();
+  edge.discard();
+  const deadline = setTimeout(() => edge.destroy(), maxWait);
+  deadline.unref();
+  conn.whenIdle(() => {
+    clearTimeout(deadline);
+    if (edge.destroyed) return;
+    if (answer.status !== 0 && edge.writable && !edge.writableEnded) {
+      edge.write(rawErrorResponse(answer.status, answer.message, answer.headers));
     }
-    socket.destroySoon();
+    edge.destroySoon();
   });
+}
+
+const LI = Buffer.from('LI', 'latin1');
+const L = 0x4c;
+const I = 0x49;
+const S = 0x53;
+
+/**
+ * If llhttp refused the method `LIST` (it knows LINK and LOCK, so it fails at the `S`): the bytes
+ * to frame from there on, `LI` included. The `LI` may lie in earlier chunks, which llhttp consumed
+ * and we cannot see; then we infer it: a client splitting `LIST` across packets is the only
+ * real-world case. An `S` refused after anything else (`MS`, `UNLI`+`ST` split right there) is then
+ * framed as `LIS…` too and refused later by the framed parser, or served as LIST if it was the
+ * `UNLIST` split — a method no client sends. `UNLIST` whole in one packet is not taken for LIST.
+ */
+export function refusedList(err: ParseError): Buffer | undefined {
+  const packet = err.rawPacket;
+  const at = err.bytesParsed;
+  if (err.code !== 'HPE_INVALID_METHOD' || !packet || at === undefined || packet[at] !== S) return undefined;
+  if (at >= 1 && packet[at - 1] !== I) return undefined;
+  if (at >= 2 && packet[at - 2] !== L) return undefined;
+  if (at >= 3 && isTokenByte(packet[at - 3]!)) return undefined; // the method began before `LI`
+  return Buffer.concat([LI, packet.subarray(at)]);
 }
 
 export interface ClientErrorAnswer {
@@ -73,31 +100,4 @@ function looksLikeRequestLine(err: ParseError): boolean {
 
 function isTokenByte(b: number): boolean {
   return /[!#$%&'*+.^_`|~0-9A-Za-z-]/.test(String.fromCharCode(b));
-}
-
-/** Runs `then` once the connection owes no response any more (or cuts it after `maxWait`). */
-function afterPendingResponses(socket: EdgeSocket, maxWait: number, then: () => void): void {
-  const deadline = setTimeout(() => socket.destroy(), maxWait);
-  deadline.unref();
-  const check = () => {
-    if (socket.destroyed) {
-      clearTimeout(deadline);
-      return;
-    }
-    const pending = (socket as { _httpMessage?: ServerResponse | null })._httpMessage;
-    if (pending && !pending.writableFinished) {
-      let fired = false;
-      const next = () => {
-        if (fired) return;
-        fired = true;
-        setImmediate(check);
-      };
-      pending.once('finish', next);
-      pending.once('close', next);
-      return;
-    }
-    clearTimeout(deadline);
-    then();
-  };
-  check();
 }

@@ -5,12 +5,23 @@ import { RequestFramer } from './framer.ts';
 /** How long a closing connection keeps draining what the client still sends before it is cut. */
 const DEFAULT_LINGER_MS = 2000;
 
+export interface EdgeSocketOptions {
+  /** Longest line the framer follows. */
+  maxLine?: number;
+  /** How long destroySoon() keeps draining the client's bytes (default 2 s). */
+  lingerMs?: number;
+  /** Bytes the client sent before the socket was wrapped; framed ahead of anything it sends next. */
+  head?: Buffer;
+  /** Keep the client's socket paused until release(), whatever reads this duplex. */
+  held?: boolean;
+}
+
 /**
- * A connection as the HTTP server sees it: the client's socket (plain or TLS) with every byte the
- * client sends passed through a RequestFramer, so `LIST` arrives as `LOCK` (see framer.ts).
- * Writes go straight to the socket. Given this duplex rather than a net.Socket, Node's HTTP server
- * reads it through 'data' events. Backpressure runs both ways; close and errors of either side
- * end the other.
+ * A connection as the HTTP server sees it once it left Node's native path (see connection.ts):
+ * the client's socket (plain or TLS) with every byte the client sends passed through a
+ * RequestFramer, so `LIST` arrives as `LOCK` (see framer.ts). Writes go straight to the socket.
+ * Given this duplex rather than a net.Socket, Node's HTTP server reads it through 'data' events.
+ * Backpressure runs both ways; close and errors of either side end the other.
  */
 export class EdgeSocket extends Duplex {
   readonly framer: RequestFramer;
@@ -20,19 +31,19 @@ export class EdgeSocket extends Duplex {
   readonly localAddress: string | undefined;
   readonly localPort: number | undefined;
   readonly encrypted: boolean;
-  /** Set once the parser refused this connection's input (or the timeout hit); answered once. */
-  failure: Error | undefined;
-  readonly #onFail = new Set<(err: Error) => void>();
   readonly #socket: Socket;
   readonly #lingerMs: number;
   /** Set when we are closing: the client's bytes are read and dropped, never parsed. */
   #discarding = false;
+  /** Until release(): the client's socket is paused after each chunk, whoever asks for more. */
+  #held: boolean;
   #lingerTimer: NodeJS.Timeout | undefined;
 
-  constructor(socket: Socket, opts: { maxLine?: number; lingerMs?: number } = {}) {
+  constructor(socket: Socket, opts: EdgeSocketOptions = {}) {
     super({ allowHalfOpen: true, emitClose: true, readableHighWaterMark: 16 * 1024 });
     this.#socket = socket;
     this.#lingerMs = opts.lingerMs ?? DEFAULT_LINGER_MS;
+    this.#held = opts.held === true;
     this.framer = new RequestFramer(opts.maxLine === undefined ? {} : { maxLine: opts.maxLine });
     this.remoteAddress = socket.remoteAddress;
     this.remotePort = socket.remotePort;
@@ -41,11 +52,13 @@ export class EdgeSocket extends Duplex {
     this.localPort = socket.localPort;
     this.encrypted = (socket as { encrypted?: boolean }).encrypted === true;
 
+    if (opts.head) for (const part of this.framer.feed(opts.head)) this.push(part);
+    if (this.#held) socket.pause();
     socket.on('data', (chunk: Buffer) => {
       if (this.#discarding || this.destroyed) return;
       let more = true;
       for (const part of this.framer.feed(chunk)) more = this.push(part) && more;
-      if (!more) socket.pause();
+      if (!more || this.#held) socket.pause();
     });
     socket.on('end', () => {
       // Closing already: once our side has ended too, the socket closes by itself.
@@ -66,8 +79,19 @@ export class EdgeSocket extends Duplex {
     return this.#socket;
   }
 
+  /** Whether the connection is closing (destroySoon, discard): input is dropped, not parsed. */
+  get discarding(): boolean {
+    return this.#discarding;
+  }
+
+  /** Ends `held`: the client's bytes flow to whoever reads this duplex. */
+  release(): void {
+    this.#held = false;
+    if (!this.#discarding && !this.destroyed) this.#socket.resume();
+  }
+
   override _read(): void {
-    if (!this.#discarding) this.#socket.resume();
+    if (!this.#discarding && !this.#held) this.#socket.resume();
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, cb: (err?: Error | null) => void): void {
@@ -125,26 +149,10 @@ export class EdgeSocket extends Duplex {
     this.#lingerTimer.unref?.();
   }
 
-  /**
-   * After a parse error: stops handing the client's bytes to the HTTP parser and tells whoever
-   * waits for a body on this connection.
-   */
-  fail(err: Error): void {
-    this.failure = err;
+  /** After a parse error: stops handing the client's bytes to the HTTP parser; they are dropped. */
+  discard(): void {
     this.#discarding = true;
     this.#socket.resume();
-    for (const cb of this.#onFail) cb(err);
-    this.#onFail.clear();
-  }
-
-  /** Calls `cb` if the connection's input turns out malformed; returns the unsubscribe. */
-  onFail(cb: (err: Error) => void): () => void {
-    if (this.failure) {
-      cb(this.failure);
-      return () => {};
-    }
-    this.#onFail.add(cb);
-    return () => this.#onFail.delete(cb);
   }
 
   setTimeout(ms: number, cb?: () => void): this {

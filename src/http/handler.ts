@@ -10,6 +10,7 @@ import type { Logger } from '../sdk/logger.ts';
 import type { Request, Response } from '../sdk/request.ts';
 import { parseJSONBody, readBody } from './body.ts';
 import { type ClientErrorAnswer, clientErrorAnswer, type ParseError } from './client-error.ts';
+import { connectionOf } from './connection.ts';
 import { EdgeSocket } from './edge-socket.ts';
 import { apiPath, parseTarget, queryData, queryFlag } from './path.ts';
 import { send, sendError, sendResponse } from './respond.ts';
@@ -29,9 +30,10 @@ export interface EdgeOptions {
 const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'x-vault-token', 'cookie']);
 
 /**
- * The method the client sent. The framer turns LIST into LOCK on the wire; every LOCK request
- * takes one record from its connection's FIFO to tell a rewritten LIST from a genuine LOCK. Call
- * exactly once per request the HTTP server parses.
+ * The method the client sent. On a connection moved to the framer (an EdgeSocket), LIST arrives as
+ * LOCK; every LOCK request takes one record from its connection's FIFO to tell a rewritten LIST
+ * from a genuine LOCK. On a native connection a LOCK is a LOCK. Call exactly once per request the
+ * HTTP server parses.
  */
 export function clientMethod(req: IncomingMessage): string {
   const method = req.method ?? '';
@@ -149,14 +151,10 @@ export async function serve(
  * is still arriving, the read fails (400) instead of waiting for bytes that will never come.
  */
 async function readRequestBody(opts: EdgeOptions, req: IncomingMessage): Promise<Buffer> {
-  const socket = req.socket;
   const aborter = new AbortController();
-  const unsubscribe =
-    socket instanceof EdgeSocket
-      ? socket.onFail((err) => {
-          if (!req.complete) aborter.abort(err);
-        })
-      : () => {};
+  const unsubscribe = connectionOf(req.socket).onFail((err) => {
+    if (!req.complete) aborter.abort(err);
+  });
   try {
     return await readBody(req, opts.maxRequestSize, aborter.signal);
   } catch (err) {

@@ -4,10 +4,12 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../sdk/logger.ts';
 import type { Request, Response } from '../sdk/request.ts';
-import { onClientError, type ParseError } from './client-error.ts';
+import { onClientError, type ParseError, refusedList } from './client-error.ts';
+import { type Connection, connectionOf } from './connection.ts';
 import { EdgeSocket } from './edge-socket.ts';
 import { clientMethod, type EdgeOptions, serve } from './handler.ts';
 import { rawErrorResponse, send } from './respond.ts';
+import { checkTakeover } from './takeover.ts';
 import { ALLOWED_METHODS } from './verbs.ts';
 
 export interface HttpOptions {
@@ -93,6 +95,7 @@ export async function startHttpServer(opts: HttpOptions): Promise<HttpServer> {
     closing: () => closing,
   };
   const run = (req: http.IncomingMessage, res: http.ServerResponse, expectContinue: boolean) => {
+    connectionOf(req.socket).track(res);
     serve(edge, req, res, expectContinue).catch((err: unknown) => {
       logger.error('request handling failed', { error: err });
       res.destroy();
@@ -101,6 +104,7 @@ export async function startHttpServer(opts: HttpOptions): Promise<HttpServer> {
   server.on('request', (req, res) => run(req, res, false));
   server.on('checkContinue', (req, res) => run(req, res, true));
   server.on('checkExpectation', (req, res) => {
+    connectionOf(req.socket).track(res);
     clientMethod(req);
     send(res, 417, JSON.stringify({ errors: ['unsupported Expect header'] }), { Connection: 'close' });
   });
@@ -108,34 +112,64 @@ export async function startHttpServer(opts: HttpOptions): Promise<HttpServer> {
   server.on('connect', (_req: http.IncomingMessage, socket: Duplex) => {
     socket.end(rawErrorResponse(405, 'unsupported method', { Allow: ALLOWED_METHODS, Connection: 'close' }));
   });
-  server.on('clientError', (err: ParseError, socket: Duplex) =>
-    onClientError(err, socket, logger, requestTimeout),
-  );
-  server.on('tlsClientError', (err: Error) => logger.debug('TLS handshake failed', { error: err.message }));
 
-  // Every connection reaches Node's HTTP parser through the LIST framer.
-  const raws = new Set<Socket>();
-  const edges = new Set<EdgeSocket>();
+  // Every connection starts on Node's native path: Node's HTTP parser reads the client's socket
+  // itself. The first time llhttp refuses a LIST, the connection moves to the LIST framer for
+  // good: Node's parser is detached and the socket, wrapped in an EdgeSocket, is handed to the
+  // HTTP server again as a new connection (see connection.ts, takeover.ts).
   const event = opts.tls ? 'secureConnection' : 'connection';
   const parserListeners = server.listeners(event);
   const [parse] = parserListeners;
   if (parserListeners.length !== 1 || typeof parse !== 'function') {
     throw new Error(`unexpected HTTP server wiring: ${parserListeners.length} '${event}' listeners`);
   }
+  const connectionListener = parse as (socket: Socket | EdgeSocket) => void;
+  const maxLine = maxHeaderSize + 1024;
+  /** LIST refused at `head` on a native connection: on to the framer, after the answers owed. */
+  const takeOverForList = (socket: Socket, head: Buffer) => {
+    const conn = connectionOf(socket);
+    const wrapped = conn.convert({ head, held: true, maxLine });
+    // Earlier pipelined requests may still be answering on the raw socket: the LIST (and what
+    // follows) is parsed only once they are sent. setImmediate: Node's parser, just freed, unwinds.
+    conn.whenIdle(() =>
+      setImmediate(() => {
+        if (wrapped.destroyed || wrapped.discarding) return;
+        socket.setTimeout(0); // the native keep-alive timer; the new parser sets its own
+        connectionListener.call(server, wrapped);
+        // The client's later bytes from the next turn on, as fresh reads: Node's HTTP server
+        // pauses a connection (backpressure) only between reads.
+        setImmediate(() => wrapped.release());
+      }),
+    );
+  };
+  server.on('clientError', (err: ParseError, socket: Duplex) => {
+    const head = socket instanceof EdgeSocket ? undefined : refusedList(err);
+    if (head) takeOverForList(socket as Socket, head);
+    else onClientError(err, socket, logger, requestTimeout);
+  });
+  server.on('tlsClientError', (err: Error) => logger.debug('TLS handshake failed', { error: err.message }));
+  checkTakeover(server, connectionListener);
+
+  const raws = new Set<Socket>();
+  const conns = new Set<Connection>();
   server.removeAllListeners(event);
   server.on('connection', (raw: Socket) => {
     raws.add(raw);
     raw.once('close', () => raws.delete(raw));
   });
   server.on(event, (socket: Socket) => {
-    const wrapped = new EdgeSocket(socket, { maxLine: maxHeaderSize + 1024 });
     if (closing) {
-      wrapped.destroy();
+      socket.destroy();
       return;
     }
-    edges.add(wrapped);
-    wrapped.once('close', () => edges.delete(wrapped));
-    parse.call(server, wrapped);
+    const conn = connectionOf(socket);
+    conns.add(conn);
+    socket.once('close', () => conns.delete(conn));
+    // Node closes a connection after a `Connection: close` answer with destroySoon (resOnFinish
+    // in _http_server; native.test.ts fails if it stops): close it gracefully instead, reading
+    // and dropping what the client still sends (see EdgeSocket.destroySoon).
+    (socket as { destroySoon?: () => void }).destroySoon = lingerClose;
+    connectionListener.call(server, socket);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -164,9 +198,9 @@ export async function startHttpServer(opts: HttpOptions): Promise<HttpServer> {
         // Connections without a request in flight go now; the others when answered (or at the
         // end of the grace period). A TLS connection is matched to its TCP socket by peer address.
         const busy = new Set<string>();
-        for (const wrapped of edges) {
-          if (hasRequestInFlight(wrapped)) busy.add(peer(wrapped));
-          else wrapped.destroy();
+        for (const conn of conns) {
+          if (conn.busy) busy.add(conn.peer);
+          else conn.destroy();
         }
         for (const raw of raws) if (!busy.has(peer(raw))) raw.destroy();
         const grace = setTimeout(() => {
@@ -183,8 +217,9 @@ function peer(socket: { remoteAddress?: string | undefined; remotePort?: number 
   return `${socket.remoteAddress}|${socket.remotePort}`;
 }
 
-function hasRequestInFlight(socket: EdgeSocket): boolean {
-  return Boolean((socket as { _httpMessage?: unknown })._httpMessage);
+/** A native socket's destroySoon: the lingering close of its EdgeSocket. */
+function lingerClose(this: Socket): void {
+  connectionOf(this).convert().destroySoon();
 }
 
 /** `127.0.0.1:8200`, `[::1]:8200`, `:8200` (all interfaces). */

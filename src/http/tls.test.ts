@@ -5,8 +5,9 @@ import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import tls from 'node:tls';
 import type { Request } from '../sdk/request.ts';
-import { chunked, type EchoServer, exchange, rawRequest, startEchoServer } from './testing.ts';
+import { chunked, type EchoServer, exchange, rawRequest, sleep, startEchoServer } from './testing.ts';
 
 /** A throwaway self-signed certificate for localhost / 127.0.0.1. */
 function selfSigned(): { cert: Buffer; key: Buffer } {
@@ -42,9 +43,11 @@ function selfSigned(): { cert: Buffer; key: Buffer } {
 describe('TLS', () => {
   let server: EchoServer;
   let cert: Buffer;
+  let key: Buffer;
   before(async () => {
     const pair = selfSigned();
     cert = pair.cert;
+    key = pair.key;
     server = await startEchoServer({ tls: pair });
   });
   after(() => server.close());
@@ -92,6 +95,65 @@ describe('TLS', () => {
       ['list secret/metadata', 'read a', 'list b', 'list c'],
     );
     assert.deepEqual((responses[3]?.json as Request | undefined)?.data, { 'LIST ': 1 });
+  });
+
+  it('a TLS connection starts native and moves to the framer at its first LIST, even split', async () => {
+    const steps = [
+      rawRequest('GET', '/v1/a'),
+      { wait: 30 },
+      `${rawRequest('POST', '/v1/b', { body: '{"k":"LIST "}' })}LI`,
+      { wait: 30 },
+      'ST /v1/c/ HTTP/1.1\r\nHost: x\r\n\r\n',
+      rawRequest('GET', '/v1/d'),
+    ];
+    const { responses } = await exchange(
+      { port: server.port, tls: { ca: cert, servername: 'localhost' } },
+      steps,
+      4,
+    );
+    assert.deepEqual(
+      responses.map((r) => `${r.status} ${(r.json as Request).operation} ${(r.json as Request).path}`),
+      ['200 read a', '200 update b', '200 list c', '200 read d'],
+    );
+  });
+
+  it('close() ends idle TLS connections at once and answers the busy ones first', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const gated = await startEchoServer({
+      tls: { cert, key },
+      handle: async (req) => {
+        if (req.path.startsWith('gated')) await gate;
+        return { raw: req };
+      },
+    });
+    const connect = async (write: string) => {
+      const socket = tls.connect({ port: gated.port, host: '127.0.0.1', ca: cert, servername: 'localhost' });
+      socket.on('error', () => {});
+      let text = '';
+      socket.on('data', (d) => {
+        text += d;
+      });
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      await new Promise((resolve) => socket.once('secureConnect', resolve));
+      socket.write(write);
+      return { closed, text: () => text };
+    };
+    const idle = await connect(rawRequest('LIST', '/v1/a/') + rawRequest('GET', '/v1/b'));
+    const busy = await connect(rawRequest('GET', '/v1/c') + rawRequest('LIST', '/v1/gated/'));
+    await sleep(100);
+    const started = performance.now();
+    const closing = gated.close();
+    await idle.closed;
+    assert.ok(performance.now() - started < 500);
+    release();
+    await busy.closed;
+    await closing;
+    assert.equal(idle.text().match(/HTTP\/1\.1 200/g)?.length, 2);
+    assert.equal(busy.text().match(/HTTP\/1\.1 200/g)?.length, 2);
+    assert.match(busy.text(), /\r\nConnection: close\r\n/i);
   });
 
   it('plain HTTP on the TLS port is refused without harm', async () => {
