@@ -1,13 +1,11 @@
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, fdatasync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { Worker } from 'node:worker_threads';
 import type { Storage, StorageOp } from '../storage.ts';
-import type { CommitMessage, WriterData, WriterMessage, WriterReply } from './writer-thread.ts';
 
 /**
- * The embedded default backend: one SQLite file (node:sqlite), WAL mode, synchronous=FULL, so a
- * write is on disk (fsync'ed) before its promise resolves.
+ * The embedded default backend: one SQLite file (node:sqlite) in WAL mode; a write is on disk
+ * (its WAL frames fdatasync'ed) before its promise resolves.
  *
  * Schema, version 1 (kept in PRAGMA user_version):
  *
@@ -24,12 +22,19 @@ import type { CommitMessage, WriterData, WriterMessage, WriterReply } from './wr
  * surrogate has no UTF-8 form and would collide with U+FFFD); others are refused.
  *
  * Group commit: put, delete and batch calls are queued and, on the next turn of the event loop,
- * committed together in one transaction (one fsync) by a writer thread with its own connection
- * (./writer-thread.ts); then all their promises resolve, or all reject if the transaction failed.
- * While a group commits, new writes queue up and form the next group. The fsync blocks the writer
- * thread, never the event loop. Reads use the main thread's connection (node:sqlite is
- * synchronous; WAL lets them run beside the writer) and see every write whose promise has
- * resolved: SQLite makes a commit visible only once it is in the WAL, synced.
+ * committed together in one transaction, or all rejected if it fails. The commit itself only
+ * writes the WAL (synchronous=NORMAL: no fsync inside SQLite, so the event loop never waits for
+ * the disk); the WAL file is then fdatasync'ed on libuv's pool, and the writes' promises resolve
+ * once the sync that started after their commit has finished. One sync covers every group
+ * committed before it started, so while the disk is busy, groups pile up behind one sync.
+ * SQLite still syncs the WAL before, and the database after, each checkpoint (NORMAL's rule),
+ * so frames it copies or overwrites are always durable ones. A failed fdatasync leaves the
+ * storage unusable (every later call fails): what the disk holds is no longer known.
+ *
+ * A committed write is visible in SQLite before it is durable. So that nobody reads what a crash
+ * could still take back, get() of a key whose write awaits its sync, and list() of a folder
+ * holding one, wait for that sync. node:sqlite is synchronous; other reads go straight to the
+ * database.
  */
 const SCHEMA_VERSION = 1;
 
@@ -46,48 +51,53 @@ export type SqliteStorageStats = {
   commits: number;
   /** Put and delete operations committed. */
   writes: number;
+  /** fdatasyncs of the WAL (one covers every group committed before it started). */
+  syncs: number;
   /** Index rows list() has read, to check it does not scan descendants. */
   listRowsRead: number;
 };
 
-type Write = { key: Buffer; value: Buffer | undefined };
+type Write = { name: string; key: Buffer; value: Buffer | undefined };
 type Queued = { writes: Write[]; resolve: () => void; reject: (err: Error) => void };
-type InFlight = { id: number; group: Queued[]; count: number };
+/** One fdatasync of the WAL and what waits for it. */
+type Sync = { groups: Queued[]; done: Promise<void>; settle: (err?: Error) => void };
 
 export class SqliteStorage implements Storage {
   readonly path: string;
   readonly #db: DatabaseSync;
-  readonly #stmt: Record<'get' | 'scan' | 'scanToEnd', StatementSync>;
-  readonly #stats: SqliteStorageStats = { commits: 0, writes: 0, listRowsRead: 0 };
-  readonly #writer: Worker;
+  readonly #stmt: Record<
+    'get' | 'put' | 'delete' | 'begin' | 'commit' | 'rollback' | 'scan' | 'scanToEnd',
+    StatementSync
+  >;
+  readonly #stats: SqliteStorageStats = { commits: 0, writes: 0, syncs: 0, listRowsRead: 0 };
   #queue: Queued[] = [];
-  #sendScheduled = false;
-  #inFlight: InFlight | undefined;
-  #nextId = 1;
-  /** Set when the writer thread died: every write fails with it. */
-  #broken: Error | undefined;
+  #flushScheduled = false;
   #closed = false;
-  #closing: Promise<void> | undefined;
-  #onIdle: (() => void) | undefined;
+  /** The WAL file, opened after the first commit (SQLite creates it then). */
+  #walFd: number | undefined;
+  /** Committed groups waiting for the next sync (which starts when the current one ends). */
+  #next: Sync | undefined;
+  #syncing: Sync | undefined;
+  /** Keys committed but not yet durable → the sync that will make them so. */
+  readonly #unsynced = new Map<string, Sync>();
+  /** Set when an fdatasync failed: every later call fails with it. */
+  #broken: Error | undefined;
 
-  private constructor(path: string, db: DatabaseSync, busyTimeoutMs: number) {
+  private constructor(path: string, db: DatabaseSync) {
     this.path = path;
     this.#db = db;
     this.#stmt = {
       get: db.prepare('SELECT value FROM entries WHERE key = ?'),
+      put: db.prepare(
+        'INSERT INTO entries (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      ),
+      delete: db.prepare('DELETE FROM entries WHERE key = ?'),
+      begin: db.prepare('BEGIN IMMEDIATE'),
+      commit: db.prepare('COMMIT'),
+      rollback: db.prepare('ROLLBACK'),
       scan: db.prepare('SELECT key FROM entries WHERE key >= ? AND key < ? ORDER BY key'),
       scanToEnd: db.prepare('SELECT key FROM entries WHERE key >= ? ORDER BY key'),
     };
-    this.#writer = new Worker(new URL('./writer-thread.ts', import.meta.url), {
-      workerData: { path, busyTimeoutMs } satisfies WriterData,
-    });
-    // An idle writer does not keep the process alive; one with a group in flight does.
-    this.#writer.unref();
-    this.#writer.on('message', (reply: WriterReply) => this.#onReply(reply));
-    this.#writer.on('error', (err) => this.#fail(err));
-    this.#writer.on('exit', (code) => {
-      if (!this.#closed) this.#fail(new Error(`writer thread exited (code ${code})`));
-    });
   }
 
   /** Opens (creating if needed) the database at `opts.path`. Errors name the path. */
@@ -105,11 +115,11 @@ export class SqliteStorage implements Storage {
       db = new DatabaseSync(path, { timeout: opts.busyTimeoutMs ?? 5000 });
       const mode = db.prepare('PRAGMA journal_mode = WAL').get()?.journal_mode;
       if (mode !== 'wal') throw new Error(`could not enable WAL mode (journal_mode is ${String(mode)})`);
-      // FULL: the WAL is fsync'ed at every commit, so an acknowledged write survives power loss.
-      // fullfsync makes that true on macOS too (F_FULLFSYNC); it is a no-op elsewhere.
-      db.exec('PRAGMA synchronous = FULL; PRAGMA fullfsync = ON');
+      // NORMAL: SQLite does not sync at commit (the storage fdatasyncs the WAL itself, off the
+      // event loop, before any write is acknowledged) but does at checkpoints.
+      db.exec('PRAGMA synchronous = NORMAL');
       migrate(db);
-      return new SqliteStorage(path, db, opts.busyTimeoutMs ?? 5000);
+      return new SqliteStorage(path, db);
     } catch (err) {
       if (db?.isOpen) db.close();
       const reason = err instanceof Error ? err.message : String(err);
@@ -124,6 +134,9 @@ export class SqliteStorage implements Storage {
 
   async get(key: string): Promise<Buffer | undefined> {
     this.#assertOpen();
+    const pending = this.#unsynced.get(key);
+    if (pending) await pending.done;
+    this.#assertOpen();
     const row = this.#stmt.get.get(encodeKey(key));
     if (row === undefined) return undefined;
     const v = row.value as Uint8Array;
@@ -132,23 +145,27 @@ export class SqliteStorage implements Storage {
   }
 
   async put(key: string, value: Buffer): Promise<void> {
-    return this.#enqueue([{ key: encodeKey(key), value: copyValue(value) }]);
+    return this.#enqueue([{ name: key, key: encodeKey(key), value: copyValue(value) }]);
   }
 
   async delete(key: string): Promise<void> {
-    return this.#enqueue([{ key: encodeKey(key), value: undefined }]);
+    return this.#enqueue([{ name: key, key: encodeKey(key), value: undefined }]);
   }
 
   async batch(ops: StorageOp[]): Promise<void> {
     const writes = ops.map((o): Write => {
-      if (o.op === 'put') return { key: encodeKey(o.key), value: copyValue(o.value) };
-      if (o.op === 'delete') return { key: encodeKey(o.key), value: undefined };
+      if (o.op === 'put') return { name: o.key, key: encodeKey(o.key), value: copyValue(o.value) };
+      if (o.op === 'delete') return { name: o.key, key: encodeKey(o.key), value: undefined };
       throw new TypeError(`sqlite storage: unknown batch op ${JSON.stringify((o as { op: unknown }).op)}`);
     });
     return this.#enqueue(writes);
   }
 
   async list(prefix: string): Promise<string[]> {
+    this.#assertOpen();
+    for (const [key, sync] of this.#unsynced) {
+      if (key.startsWith(prefix)) await sync.done.catch(() => {});
+    }
     this.#assertOpen();
     const start = encodeKey(prefix);
     // Every key that starts with `prefix` is below the prefix with its last byte incremented
@@ -179,124 +196,143 @@ export class SqliteStorage implements Storage {
     return out.sort();
   }
 
-  /** Commits what is queued, then closes the database. Closing twice is fine. */
-  close(): Promise<void> {
-    this.#closing ??= (async () => {
-      this.#closed = true;
-      // Everything queued before close() is still committed.
-      while (this.#inFlight || this.#queue.length > 0) {
-        const idle = new Promise<void>((resolve) => {
-          this.#onIdle = resolve;
-        });
-        this.#send();
-        await idle;
-      }
-      if (!this.#broken) {
-        this.#writer.ref();
-        const closed = new Promise<void>((resolve) => {
-          const onMessage = (reply: WriterReply) => {
-            if ('closed' in reply) {
-              this.#writer.off('message', onMessage);
-              resolve();
-            }
-          };
-          this.#writer.on('message', onMessage);
-          this.#writer.once('exit', () => resolve());
-        });
-        this.#writer.postMessage({ close: true } satisfies WriterMessage);
-        await closed;
-      }
-      await this.#writer.terminate();
-      this.#db.close();
-    })();
-    return this.#closing;
+  /** Commits what is queued and waits until it is durable, then closes the database. Closing twice is fine. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#flush();
+    while (this.#syncing) await this.#syncing.done.catch(() => {});
+    this.#db.close();
+    if (this.#walFd !== undefined) closeSync(this.#walFd);
+    this.#walFd = undefined;
   }
 
   #assertOpen(): void {
     if (this.#closed) throw new Error(`sqlite storage: ${this.path} is closed`);
+    if (this.#broken) throw this.#broken;
   }
 
   #enqueue(writes: Write[]): Promise<void> {
     this.#assertOpen();
-    if (this.#broken) return Promise.reject(this.#writeError(this.#broken));
     const { promise, resolve, reject } = Promise.withResolvers<void>();
     this.#queue.push({ writes, resolve, reject });
-    if (!this.#sendScheduled && !this.#inFlight) {
-      this.#sendScheduled = true;
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
       // setImmediate (not a microtask) so writes made by other callbacks in this turn of the event
       // loop (e.g. other requests' handlers) join the same transaction.
-      setImmediate(() => {
-        this.#sendScheduled = false;
-        this.#send();
-      });
+      setImmediate(() => this.#flush());
     }
     return promise;
   }
 
-  /** Hands every queued write to the writer thread as one transaction (one group at a time). */
-  #send(): void {
-    if (this.#inFlight || this.#queue.length === 0) return;
+  /** Commits every queued write in one transaction and settles their promises. */
+  #flush(): void {
+    this.#flushScheduled = false;
     const group = this.#queue;
     this.#queue = [];
-    if (this.#broken) {
-      for (const q of group) q.reject(this.#writeError(this.#broken));
-      this.#idle();
-      return;
-    }
-    const msg: CommitMessage = { id: this.#nextId++, keys: [], values: [] };
-    for (const q of group) {
-      for (const w of q.writes) {
-        msg.keys.push(w.key);
-        msg.values.push(w.value ?? null);
+    if (group.length === 0) return;
+    let count = 0;
+    try {
+      for (const q of group) count += q.writes.length;
+      if (count > 0) {
+        this.#stmt.begin.run();
+        for (const q of group) {
+          for (const w of q.writes) {
+            if (w.value === undefined) this.#stmt.delete.run(w.key);
+            else this.#stmt.put.run(w.key, w.value);
+          }
+        }
+        this.#stmt.commit.run();
       }
-    }
-    if (msg.keys.length === 0) {
-      for (const q of group) q.resolve();
-      this.#idle();
+    } catch (err) {
+      this.#rollback();
+      const reason = err instanceof Error ? err.message : String(err);
+      const error = new Error(`sqlite storage: write to ${this.path} failed: ${reason}`, { cause: err });
+      for (const q of group) q.reject(error);
       return;
     }
-    this.#inFlight = { id: msg.id, group, count: msg.keys.length };
-    this.#writer.ref();
-    this.#writer.postMessage(msg);
-  }
-
-  #onReply(reply: WriterReply): void {
-    const done = this.#inFlight;
-    if (!done || 'closed' in reply || reply.id !== done.id) return;
-    this.#inFlight = undefined;
-    this.#writer.unref();
-    if (reply.error === undefined) {
-      this.#stats.commits++;
-      this.#stats.writes += done.count;
-      for (const q of done.group) q.resolve();
-    } else {
-      const error = this.#writeError(new Error(reply.error));
-      for (const q of done.group) q.reject(error);
+    if (count === 0) {
+      for (const q of group) q.resolve();
+      return;
     }
-    // Writes that queued up meanwhile form the next group at once.
-    if (this.#queue.length > 0) this.#send();
-    else this.#idle();
+    this.#stats.commits++;
+    this.#stats.writes += count;
+    // Durable once the next sync has run: it starts now, or when the one in flight ends.
+    this.#next ??= newSync();
+    this.#next.groups.push(...group);
+    for (const q of group) for (const w of q.writes) this.#unsynced.set(w.name, this.#next);
+    this.#startSync();
   }
 
-  #fail(err: Error): void {
-    this.#broken ??= err;
-    const done = this.#inFlight;
-    this.#inFlight = undefined;
-    const group = [...(done?.group ?? []), ...this.#queue];
-    this.#queue = [];
-    for (const q of group) q.reject(this.#writeError(err));
-    this.#idle();
+  /** Starts an fdatasync of the WAL for the committed groups waiting, unless one is in flight. */
+  #startSync(): void {
+    const sync = this.#next;
+    if (this.#syncing || !sync) return;
+    this.#next = undefined;
+    this.#syncing = sync;
+    let fd: number;
+    try {
+      fd = this.#wal();
+    } catch (err) {
+      this.#finishSync(sync, err);
+      return;
+    }
+    fdatasync(fd, (err) => this.#finishSync(sync, err ?? undefined));
   }
 
-  #idle(): void {
-    const cb = this.#onIdle;
-    this.#onIdle = undefined;
-    cb?.();
+  #finishSync(sync: Sync, err: unknown): void {
+    this.#syncing = undefined;
+    for (const [key, s] of this.#unsynced) if (s === sync) this.#unsynced.delete(key);
+    if (err !== undefined) {
+      const reason = err instanceof Error ? err.message : String(err);
+      this.#broken ??= new Error(
+        `sqlite storage: ${this.path}: fdatasync of the WAL failed (${reason}); what the disk holds is unknown, restart Coffer`,
+        { cause: err },
+      );
+      const failed = [sync, ...(this.#next ? [this.#next] : [])];
+      this.#next = undefined;
+      for (const s of failed) {
+        for (const q of s.groups) q.reject(this.#broken);
+        s.settle(this.#broken);
+      }
+      this.#unsynced.clear();
+      return;
+    }
+    this.#stats.syncs++;
+    for (const q of sync.groups) q.resolve();
+    sync.settle();
+    this.#startSync();
   }
 
-  #writeError(err: Error): Error {
-    return new Error(`sqlite storage: write to ${this.path} failed: ${err.message}`, { cause: err });
+  /** The WAL's file descriptor, opened once; the first time, the folder is synced too (new file). */
+  #wal(): number {
+    if (this.#walFd === undefined) {
+      const fd = openSync(`${this.path}-wal`, 'r');
+      const dir = openSync(dirname(this.path), 'r');
+      try {
+        fsyncSync(dir);
+      } finally {
+        closeSync(dir);
+      }
+      this.#walFd = fd;
+    }
+    return this.#walFd;
   }
+
+  #rollback(): void {
+    try {
+      if (this.#db.isTransaction) this.#stmt.rollback.run();
+    } catch {
+      // SQLite may already have rolled back (e.g. after an I/O error); nothing more to undo.
+    }
+  }
+}
+
+function newSync(): Sync {
+  const { promise, resolve, reject } = Promise.withResolvers<void>();
+  // Readers waiting on it catch the failure themselves; nobody else has to.
+  promise.catch(() => {});
+  return { groups: [], done: promise, settle: (err) => (err ? reject(err) : resolve()) };
 }
 
 function migrate(db: DatabaseSync): void {
