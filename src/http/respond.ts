@@ -25,18 +25,23 @@ export function send(
     res.destroy();
     return;
   }
-  res.statusCode = status;
   for (const name of res.getHeaderNames()) res.removeHeader(name);
-  for (const [name, value] of Object.entries(BASE_HEADERS)) res.setHeader(name, value);
-  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  const all: Record<string, string | number> = { ...BASE_HEADERS };
+  for (const [name, value] of Object.entries(headers)) {
+    // Header names are case-insensitive: an override replaces the base header of any case.
+    for (const base of Object.keys(all)) if (base.toLowerCase() === name.toLowerCase()) delete all[base];
+    all[name] = value;
+  }
   // 1xx, 204 and 304 carry no body and no Content-Length (RFC 9110 §8.6).
   if (body === undefined || status < 200 || status === 204 || status === 304) {
+    res.writeHead(status, all);
     res.end();
     return;
   }
-  const bytes = Buffer.from(body, 'utf8');
-  res.setHeader('Content-Length', bytes.length);
-  res.end(bytes);
+  all['Content-Length'] = Buffer.byteLength(body, 'utf8');
+  res.writeHead(status, all);
+  // A string body goes out in the same write as the headers (one syscall).
+  res.end(body, 'utf8');
 }
 
 /** Sends what core answered: raw, in the envelope, or 204. */

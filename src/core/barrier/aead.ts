@@ -25,11 +25,27 @@ export function aesKey(key: Buffer): KeyObject {
   return createSecretKey(key);
 }
 
+/**
+ * Nonces are drawn from the CSPRNG 256 at a time (one call instead of one per seal); each is
+ * used once. They are public (stored beside the ciphertext), so holding them ahead is harmless.
+ */
+let noncePool = Buffer.alloc(0);
+let nonceOffset = 0;
+function nextNonce(): Buffer {
+  if (nonceOffset + 12 > noncePool.length) {
+    noncePool = randomBytes(12 * 256);
+    nonceOffset = 0;
+  }
+  const nonce = noncePool.subarray(nonceOffset, nonceOffset + 12);
+  nonceOffset += 12;
+  return nonce;
+}
+
 export function encrypt(key: KeyObject, term: number, plaintext: Buffer, aad: string): Buffer {
   const header = Buffer.alloc(HEADER_LENGTH);
   header.writeUInt32BE(term, 0);
   header[4] = VERSION;
-  randomBytes(12).copy(header, 5);
+  nextNonce().copy(header, 5);
   const cipher = createCipheriv('aes-256-gcm', key, header.subarray(5), { authTagLength: TAG_LENGTH });
   cipher.setAAD(Buffer.from(aad, 'utf8'));
   const body = cipher.update(plaintext);

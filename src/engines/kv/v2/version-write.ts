@@ -49,7 +49,9 @@ export async function writeVersion(
   data: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
   const now = ctx.system.now().getTime();
-  const next: SecretRecord = secret ? structuredClone(secret) : newSecret(now);
+  // A copy of the record and of its version map: versions are added and removed, never edited,
+  // so the version entries themselves can be shared with the caller's record.
+  const next: SecretRecord = secret ? { ...secret, versions: { ...secret.versions } } : newSecret(now);
   const version = next.current + 1;
   next.current = version;
   next.updated = now;
