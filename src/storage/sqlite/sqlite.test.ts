@@ -50,9 +50,33 @@ describe('SqliteStorage', () => {
     }
     const other = new DatabaseSync(path, { readOnly: true });
     assert.equal(other.prepare('PRAGMA journal_mode').get()?.journal_mode, 'wal');
-    assert.equal(other.prepare('PRAGMA user_version').get()?.user_version, 1);
+    assert.equal(other.prepare('PRAGMA user_version').get()?.user_version, 2);
     other.close();
     await s.close();
+  });
+
+  it('migrates a version 1 file (WITHOUT ROWID) to version 2 with every entry', async () => {
+    const path = join(tempDir(), 'coffer.db');
+    const v1 = new DatabaseSync(path);
+    v1.exec(`PRAGMA journal_mode = WAL;
+      CREATE TABLE entries (key BLOB NOT NULL PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+      PRAGMA user_version = 1;`);
+    const insert = v1.prepare('INSERT INTO entries (key, value) VALUES (?, ?)');
+    for (let i = 0; i < 300; i++) insert.run(Buffer.from(`a/${i}`), Buffer.from(`value ${i}`));
+    insert.run(Buffer.from('b'), Buffer.from('bee'));
+    v1.close();
+    const s = SqliteStorage.open({ path });
+    assert.equal((await s.list('a/')).length, 300);
+    assert.equal((await s.get('a/299'))?.toString(), 'value 299');
+    assert.equal((await s.get('b'))?.toString(), 'bee');
+    await s.put('c', Buffer.from('new'));
+    await s.close();
+    const check = new DatabaseSync(path, { readOnly: true });
+    assert.equal(check.prepare('PRAGMA user_version').get()?.user_version, 2);
+    const sql = String(check.prepare("SELECT sql FROM sqlite_master WHERE name = 'entries'").get()?.sql);
+    assert.doesNotMatch(sql, /WITHOUT ROWID/i);
+    assert.equal(check.prepare('SELECT count(*) AS n FROM entries').get()?.n, 302);
+    check.close();
   });
 
   it('names the path when it cannot open', () => {
