@@ -19,8 +19,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
 /** Runs the command line of this process and exits with its code (used by bin/coffer.js too). */
 export async function run(): Promise<never> {
   if (process.argv[2] === 'server') {
-    const { reexecWithMallocTuning } = await import('./server/malloc.ts');
-    reexecWithMallocTuning();
+    const { reexecTuned } = await import('./server/runtime.ts');
+    reexecTuned();
   }
   const code = await main(process.argv.slice(2));
   // Flush stdout/stderr before exiting: a piped stdout is asynchronous.
