@@ -108,6 +108,86 @@ describe('file audit device', () => {
     await dev.close();
   });
 
+  it('group commit: sync writes arriving while an fdatasync is in flight all share the next one', async () => {
+    const p = join(await freshDir(), 'audit.log');
+    const dev = await open(p);
+    const pending: Promise<void>[] = [];
+    // A microtask apart: the first starts an fdatasync, which cannot finish before the event loop
+    // turns, so the 99 others all wait for the one after it.
+    for (let i = 0; i < 100; i++) {
+      pending.push(dev.write([JSON.stringify({ i })]));
+      await null;
+    }
+    await Promise.all(pending);
+    assert.equal(dev.syncCount, 2);
+    assert.deepEqual(
+      (await lines(p)).map((l) => JSON.parse(l).i),
+      Array.from({ length: 100 }, (_, i) => i),
+    );
+    await dev.close();
+  });
+
+  it('a request line (unsynced) then its response line (synced): one fdatasync, both in order', async () => {
+    const p = join(await freshDir(), 'audit.log');
+    const dev = await open(p);
+    const request = dev.write([JSON.stringify({ type: 'request' })], { sync: false });
+    const response = dev.write([JSON.stringify({ type: 'response' })], { sync: true });
+    await Promise.all([request, response]);
+    assert.equal(dev.syncCount, 1);
+    assert.deepEqual(
+      (await lines(p)).map((l) => JSON.parse(l).type),
+      ['request', 'response'],
+    );
+    await dev.close();
+  });
+
+  it('writes issued during a reopen wait and land in the new file; the old file is synced first', async () => {
+    const d = await freshDir();
+    const p = join(d, 'audit.log');
+    const dev = await open(p);
+    await dev.write(['{"n":1}'], { sync: false });
+    await rename(p, `${p}.1`);
+    const reopened = dev.reopen();
+    const writes = [dev.write(['{"n":2}'], { sync: false }), dev.write(['{"n":3}'])];
+    await new Promise((r) => setImmediate(r)); // the reopen is now under way
+    writes.push(dev.write(['{"n":4}']));
+    await Promise.all([reopened, ...writes]);
+    assert.ok(dev.syncCount >= 2, 'the old file (with its unsynced line) and the new one');
+    await dev.close();
+    assert.deepEqual(
+      (await lines(`${p}.1`)).map((l) => JSON.parse(l).n),
+      [1],
+    );
+    assert.deepEqual(
+      (await lines(p)).map((l) => JSON.parse(l).n),
+      [2, 3, 4],
+    );
+  });
+
+  it('writes waiting on a reopen that fails reject with its reason', async () => {
+    const d = await freshDir();
+    const dev = await open(join(d, 'audit.log'));
+    await rename(d, `${d}.old`);
+    await writeFile(d, 'not a directory');
+    const reopened = dev.reopen();
+    const held = dev.write(['{"n":1}']);
+    await assert.rejects(reopened, /reopen failed/);
+    await assert.rejects(held, /reopen failed/);
+    await dev.close();
+  });
+
+  it('close waits for pending syncs; a write after close rejects', async () => {
+    const p = join(await freshDir(), 'audit.log');
+    const dev = await open(p);
+    const pending = dev.write(['{"n":1}']);
+    await dev.close();
+    await pending;
+    assert.deepEqual(await lines(p), ['{"n":1}']);
+    await assert.rejects(dev.write(['{"n":2}']), /closed/);
+    await assert.rejects(dev.write(['{"n":3}'], { sync: false }), /closed/);
+    await assert.rejects(dev.reopen(), /closed/);
+  });
+
   it('reopen after a rename (logrotate) writes to a new file at the path', async () => {
     const d = await freshDir();
     const p = join(d, 'audit.log');

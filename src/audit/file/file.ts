@@ -1,11 +1,15 @@
 /**
- * The file audit device: appends JSON lines to a file opened with O_APPEND, and resolves a write
- * only after fdatasync, so an entry is on disk before the response leaves. Writes that arrive
- * while a write + fdatasync is in flight are batched into the next one (group commit). SIGHUP
- * reopens the path (logrotate); if that fails the device is broken and every write rejects until
- * a later reopen succeeds. `file_path` may also be `stdout` or `discard`, as in Vault.
+ * The file audit device: appends JSON lines to a file opened with O_APPEND. The append is a
+ * writeSync on the event loop (a copy into the page cache, no disk I/O: a failure rejects that
+ * write at once); only fdatasync runs on the thread pool. A synced write resolves after an
+ * fdatasync that started after its append, so the entry is on disk before the response leaves.
+ * Group commit: at most one fdatasync is in flight, and synced writes that arrive meanwhile all
+ * wait for the next one. SIGHUP reopens the path (logrotate): writes wait for the new file, and the
+ * old one is fdatasynced before it is closed; if the reopen fails the device is broken and every
+ * write rejects until a later reopen succeeds. `file_path` may also be `stdout` or `discard`, as in
+ * Vault.
  */
-import { constants, promises as fs, type promises as fsp } from 'node:fs';
+import { constants, promises as fs, type promises as fsp, writeSync } from 'node:fs';
 import type { AuditDevice, AuditDeviceFactory } from '../../core/audit/device.ts';
 import { BadRequestError, InvalidFieldError } from '../../sdk/errors.ts';
 import type { Logger } from '../../sdk/logger.ts';
@@ -47,8 +51,9 @@ export const fileFactory: AuditDeviceFactory = async (options, deps) => {
   }
 };
 
-interface Pending {
-  lines: string[];
+/** A write that arrived while a reopen was in progress: appended to the new file once it is open. */
+interface Held {
+  buf: Buffer;
   sync: boolean;
   resolve: () => void;
   reject: (err: Error) => void;
@@ -62,9 +67,13 @@ export class FileAuditDevice implements AuditDevice {
   /** Set when a reopen failed: why every write rejects. */
   #broken: Error | undefined;
   #closed = false;
-  #queue: Pending[] = [];
-  #flushScheduled = false;
-  /** Serializes batches, reopen and close. */
+  /** Set while a reopen is in progress: writes wait here instead of failing. */
+  #held: Held[] | undefined;
+  /** The last fdatasync started or queued (never rejects): the next one starts after it. */
+  #syncing: Promise<void> = Promise.resolve();
+  /** The queued fdatasync that synced writes join; undefined once it has started. */
+  #nextSync: Promise<void> | undefined;
+  /** Serializes reopen and close. */
   #lock: Promise<unknown> = Promise.resolve();
   #syncs = 0;
 
@@ -90,23 +99,21 @@ export class FileAuditDevice implements AuditDevice {
   write(lines: string[], opts: { sync?: boolean } = {}): Promise<void> {
     if (this.#closed) return Promise.reject(new Error('file audit device: closed'));
     if (lines.length === 0) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ lines, sync: opts.sync ?? true, resolve, reject });
-      if (!this.#flushScheduled) {
-        this.#flushScheduled = true;
-        // Lines queued in the same tick (and while a batch is on its way) go together.
-        void this.#exclusive(() => this.#flush());
-      }
-    });
+    const buf = Buffer.from(`${lines.join('\n')}\n`, 'utf8');
+    const sync = opts.sync ?? true;
+    const held = this.#held;
+    if (held) return new Promise((resolve, reject) => held.push({ buf, sync, resolve, reject }));
+    return this.#append(buf, sync);
   }
 
   async reopen(): Promise<void> {
     if (this.#closed) throw new Error('file audit device: closed');
+    // Held from the call on, so a write issued after reopen() goes to the new file.
+    this.#held ??= [];
     await this.#exclusive(async () => {
-      const old = this.#fh;
-      this.#fh = undefined;
-      if (old) await old.close().catch(() => {});
+      this.#held ??= [];
       try {
+        await this.#closeFile().catch(() => {});
         this.#fh = await openFile(this.#opts);
         this.#broken = undefined;
       } catch (err) {
@@ -116,6 +123,10 @@ export class FileAuditDevice implements AuditDevice {
           error: reason(err),
         });
         throw this.#broken;
+      } finally {
+        const held = this.#held ?? [];
+        this.#held = undefined;
+        for (const h of held) this.#append(h.buf, h.sync).then(h.resolve, h.reject);
       }
     });
   }
@@ -123,38 +134,59 @@ export class FileAuditDevice implements AuditDevice {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#exclusive(async () => {
-      const fh = this.#fh;
-      this.#fh = undefined;
-      await fh?.close();
-    });
+    await this.#exclusive(() => this.#closeFile());
   }
 
-  async #flush(): Promise<void> {
-    this.#flushScheduled = false;
-    const batch = this.#queue;
-    this.#queue = [];
-    if (batch.length === 0) return;
+  /** Appends on the event loop; a synced write then waits for the next fdatasync. */
+  #append(buf: Buffer, sync: boolean): Promise<void> {
+    const fh = this.#fh;
+    if (!fh) return Promise.reject(this.#broken ?? new Error('file audit device: closed'));
     try {
-      const fh = this.#fh;
-      if (!fh) throw this.#broken ?? new Error('file audit device: closed');
-      const buf = Buffer.from(batch.map((p) => `${p.lines.join('\n')}\n`).join(''), 'utf8');
-      let off = 0;
-      while (off < buf.length) {
-        const { bytesWritten } = await fh.write(buf, off, buf.length - off, null);
-        off += bytesWritten;
-      }
-      // fdatasync covers every earlier write to the file, so a batch of unsynced lines (request
-      // entries) needs none: the next synced one (their response entries) makes them durable.
-      if (batch.some((p) => p.sync)) {
-        await fh.datasync();
-        this.#syncs++;
-      }
-      for (const p of batch) p.resolve();
+      for (let off = 0; off < buf.length; ) off += writeSync(fh.fd, buf, off, buf.length - off);
     } catch (err) {
-      const e = err instanceof Error ? err : new Error(String(err));
-      for (const p of batch) p.reject(e);
+      const msg = `file audit device: cannot write to "${this.#opts.filePath}": ${reason(err)}`;
+      return Promise.reject(new Error(msg, { cause: err }));
     }
+    return sync ? this.#sync(fh) : Promise.resolve();
+  }
+
+  /**
+   * Resolves after an fdatasync of `fh` that starts after this call (group commit). `fh` is the
+   * current file: a reopen holds writes and waits for `#syncing` before it replaces the file.
+   */
+  #sync(fh: fsp.FileHandle): Promise<void> {
+    if (this.#nextSync) return this.#nextSync;
+    // Even when none is in flight it starts a microtask later: writes of the same tick join it.
+    const next = this.#syncing.then(() => {
+      this.#nextSync = undefined; // appends from now on need the one after
+      return this.#datasync(fh);
+    });
+    this.#nextSync = next;
+    this.#syncing = next.catch(() => {});
+    return next;
+  }
+
+  async #datasync(fh: fsp.FileHandle): Promise<void> {
+    await fh.datasync();
+    this.#syncs++;
+  }
+
+  /**
+   * Makes every line appended to the current file durable (unsynced request lines too: their
+   * response lines may go to the next file), then closes it. Never under an in-flight fdatasync.
+   */
+  async #closeFile(): Promise<void> {
+    const fh = this.#fh;
+    this.#fh = undefined;
+    if (!fh) return;
+    await this.#syncing;
+    await this.#datasync(fh).catch((err: unknown) => {
+      this.#logger.error('audit: cannot fdatasync the audit file before closing it', {
+        path: this.#opts.filePath,
+        error: reason(err),
+      });
+    });
+    await fh.close();
   }
 
   #exclusive<T>(fn: () => Promise<T>): Promise<T> {
