@@ -11,6 +11,7 @@ import { StorageView } from '../../sdk/storage-view.ts';
 import { InmemStorage } from '../../storage/inmem/inmem.ts';
 import { AuditBroker, AuditFailedError } from './broker.ts';
 import type { AuditDevice, AuditDeviceFactory } from './device.ts';
+import { type AuditInput, type EntryFormat, requestEntry, responseEntry } from './entry.ts';
 
 const tmp = await mkdtemp(join(tmpdir(), 'coffer-audit-broker-'));
 after(() => rm(tmp, { recursive: true, force: true }));
@@ -48,7 +49,7 @@ class MemDevice implements AuditDevice {
   }
 }
 
-function setup(inmem = new InmemStorage()) {
+function setup(inmem = new InmemStorage(), random?: (bytes: number) => Buffer) {
   const devices: MemDevice[] = [];
   let openFails = false;
   const mem: AuditDeviceFactory = async (options) => {
@@ -67,6 +68,7 @@ function setup(inmem = new InmemStorage()) {
     ]),
     logger,
     now: () => new Date(Date.UTC(2024, 0, 2, 3, 4, 5)),
+    ...(random ? { random } : {}),
   });
   return {
     broker,
@@ -289,5 +291,111 @@ describe('audit broker', () => {
     );
     assert.equal(lines[1].response.data.a, broker.hash('file', 'b'));
     await broker.unload();
+  });
+
+  describe('lines', () => {
+    const now = new Date(Date.UTC(2024, 0, 2, 3, 4, 5));
+    /** Salts 1, 2, ... in the order devices are enabled, so the test knows them. */
+    const counting = () => {
+      let n = 0;
+      return (bytes: number) => Buffer.alloc(bytes, ++n);
+    };
+    const fmt = (n: number, extra: Partial<EntryFormat> = {}): EntryFormat => ({
+      salt: Buffer.alloc(32, n),
+      logRaw: false,
+      hmacAccessor: true,
+      elideListResponses: false,
+      ...extra,
+    });
+    const authed = () =>
+      req({
+        auth: {
+          tokenHash: 'h',
+          accessor: 'acc',
+          policies: ['default'],
+          tokenPolicies: ['default'],
+          identityPolicies: [],
+          entityId: 'e',
+          displayName: 'token',
+          metadata: { a: 'b' },
+          tokenType: 'service',
+          path: 'auth/token/create',
+        },
+      });
+
+    it('are the JSON of the entries, after the prefix, for each device’s options', async () => {
+      const { broker, devices } = setup(undefined, counting());
+      await broker.load();
+      await broker.enable('a', { type: 'mem', options: { prefix: 'AUDIT ', hmac_accessor: 'false' } });
+      await broker.enable('b', { type: 'mem', options: { log_raw: 'true' } });
+      await broker.enable('c', { type: 'mem', options: { elide_list_responses: 'true' } });
+      const base: AuditInput = {
+        request: authed(),
+        mount: { type: 'kv', accessor: 'kv_1', path: 'secret/' },
+        wrapTTL: 60,
+      };
+      const response = { data: { keys: ['x', 'y'] }, warnings: ['w'] };
+      await broker.logRequest(base);
+      await broker.logResponse({ ...base, response });
+      const fmts = [
+        fmt(1, { hmacAccessor: false }),
+        fmt(2, { logRaw: true }),
+        fmt(3, { elideListResponses: true }),
+      ];
+      const prefixes = ['AUDIT ', '', ''];
+      devices.forEach((d, i) => {
+        assert.deepEqual(d.lines, [
+          prefixes[i] + JSON.stringify(requestEntry(base, fmts[i]!, now)),
+          prefixes[i] + JSON.stringify(responseEntry({ ...base, response }, fmts[i]!, now)),
+        ]);
+      });
+    });
+
+    it('build the request’s blocks once per device for both entries', async () => {
+      const { broker, devices } = setup();
+      await broker.load();
+      await broker.enable('a', { type: 'mem' });
+      await broker.enable('b', { type: 'mem' });
+      let walks = 0;
+      const data = {
+        toJSON() {
+          walks++;
+          return { q: 'v' };
+        },
+      };
+      const base: AuditInput = { request: req({ data }) };
+      await broker.logRequest(base);
+      await broker.logResponse({ ...base, response: { data: { a: 'b' } } });
+      assert.equal(walks, 2, 'one walk per device, shared by its two lines');
+      for (const d of devices) {
+        const [rq, rs] = d.lines.map((l) => JSON.parse(l));
+        assert.deepEqual(rs.request, rq.request);
+        assert.deepEqual(rs.auth, rq.auth);
+      }
+    });
+
+    it('fall back to building the blocks: response only, new device, replaced field', async () => {
+      const { broker, devices } = setup(undefined, counting());
+      await broker.load();
+      await broker.enable('a', { type: 'mem' });
+      const only: AuditInput = { request: req(), response: { data: { a: 'b' } }, error: 'e' };
+      await broker.logResponse(only);
+      assert.equal(devices[0]!.lines[0], JSON.stringify(responseEntry(only, fmt(1), now)));
+
+      const base: AuditInput = { request: req() };
+      await broker.logRequest(base);
+      await broker.enable('b', { type: 'mem' });
+      await broker.logResponse(base);
+      assert.equal(devices[1]!.lines[0], JSON.stringify(responseEntry(base, fmt(2), now)));
+      assert.equal(devices[0]!.lines[2], JSON.stringify(responseEntry(base, fmt(1), now)));
+
+      const request = req();
+      await broker.logRequest({ request });
+      request.auth = authed().auth!;
+      await broker.logResponse({ request });
+      const logged = JSON.parse(devices[0]!.lines[4]!);
+      assert.equal(logged.auth.accessor, broker.hash('a', 'acc'), 'the auth set in between is logged');
+      assert.equal(devices[0]!.lines[4], JSON.stringify(responseEntry({ request }, fmt(1), now)));
+    });
   });
 });

@@ -7,9 +7,18 @@
 import { randomUUID } from 'node:crypto';
 import { BadRequestError, InternalError } from '../../sdk/errors.ts';
 import type { Logger } from '../../sdk/logger.ts';
+import type { Request } from '../../sdk/request.ts';
 import type { StorageView } from '../../sdk/storage-view.ts';
 import type { AuditDevice, AuditDeviceFactory } from './device.ts';
-import { type AuditInput, type EntryFormat, requestEntry, responseEntry } from './entry.ts';
+import {
+  type AuditInput,
+  blocksFit,
+  type EntryBlocks,
+  type EntryFormat,
+  entryBlocks,
+  requestLine,
+  responseLine,
+} from './entry.ts';
 import { hashString, newSalt, SALT_BYTES } from './hash.ts';
 import { type CommonOptions, splitOptions } from './options.ts';
 
@@ -58,6 +67,8 @@ interface Live {
   entry: AuditTableEntry;
   common: CommonOptions;
   salt: Buffer;
+  /** How this device formats entries (its salt and common options). */
+  fmt: EntryFormat;
   /** Undefined when it could not be opened at load: counts as a failing device until reopened. */
   device: AuditDevice | undefined;
 }
@@ -77,6 +88,12 @@ export class AuditBroker {
   readonly #deps: AuditBrokerDeps;
   #live = new Map<string, Live>();
   #chain: Promise<unknown> = Promise.resolve();
+  /**
+   * Per request, the serialized `auth` and `request` blocks its request entry was built from, by
+   * device: its response entry reuses them. Dropped once the response is logged (and with the
+   * request, being weak), so nothing outlives the request.
+   */
+  #blocks = new WeakMap<Request, Map<Live, EntryBlocks>>();
 
   constructor(deps: AuditBrokerDeps) {
     this.#deps = deps;
@@ -94,7 +111,7 @@ export class AuditBroker {
           salt = this.#salt();
           await this.#deps.storage.put(saltKey(entry.uuid), salt);
         }
-        const live: Live = { entry, common: splitOptions(entry.options).common, salt, device: undefined };
+        const live = newLive(entry, splitOptions(entry.options).common, salt, undefined);
         this.#live.set(entry.path, live);
         await this.#open(live);
       }
@@ -168,7 +185,7 @@ export class AuditBroker {
         await device.close().catch(() => {});
         throw err;
       }
-      this.#live.set(p, { entry, common, salt, device });
+      this.#live.set(p, newLive(entry, common, salt, device));
       this.#deps.logger.info('audit: device enabled', { path: p, type: params.type });
     });
   }
@@ -217,14 +234,21 @@ export class AuditBroker {
 
   async #log(input: AuditInput, kind: 'request' | 'response'): Promise<void> {
     if (this.#live.size === 0) return;
-    const now = this.#deps.now();
-    const build = kind === 'request' ? requestEntry : responseEntry;
+    const time = this.#deps.now().toISOString();
     const targets = [...this.#live.values()];
+    let built: Map<Live, EntryBlocks> | undefined;
+    if (kind === 'request') {
+      built = new Map();
+      this.#blocks.set(input.request, built);
+    } else {
+      built = this.#blocks.get(input.request);
+      this.#blocks.delete(input.request);
+    }
     // Entries are built before the first await: later changes to the request do not leak in.
     const writes = targets.map((live) => {
       try {
         if (!live.device) throw new Error('the device could not be opened');
-        const line = live.common.prefix + JSON.stringify(build(input, format(live), now));
+        const line = live.common.prefix + entryLine(kind, input, live, time, built);
         // Request lines are written (a device that cannot write still refuses the request) but
         // synced together with the response line, before the response leaves: one fdatasync a request.
         return live.device.write([line], { sync: kind === 'response' });
@@ -296,13 +320,41 @@ export class AuditBroker {
   }
 }
 
-function format(live: Live): EntryFormat {
-  return {
-    salt: live.salt,
-    logRaw: live.common.logRaw,
-    hmacAccessor: live.common.hmacAccessor,
-    elideListResponses: live.common.elideListResponses,
+function newLive(
+  entry: AuditTableEntry,
+  common: CommonOptions,
+  salt: Buffer,
+  device: AuditDevice | undefined,
+): Live {
+  const fmt: EntryFormat = {
+    salt,
+    logRaw: common.logRaw,
+    hmacAccessor: common.hmacAccessor,
+    elideListResponses: common.elideListResponses,
   };
+  return { entry, common, salt, fmt, device };
+}
+
+/**
+ * One device's line. A request line stores its blocks in `built`; a response line reuses the
+ * ones its request line stored, or builds them when there are none that still fit (only a
+ * response logged, a device enabled in between, a field the blocks read was replaced).
+ */
+function entryLine(
+  kind: 'request' | 'response',
+  input: AuditInput,
+  live: Live,
+  time: string,
+  built: Map<Live, EntryBlocks> | undefined,
+): string {
+  if (kind === 'request') {
+    const blocks = entryBlocks(input, live.fmt);
+    built?.set(live, blocks);
+    return requestLine(input, blocks, time);
+  }
+  let blocks = built?.get(live);
+  if (!blocks || !blocksFit(blocks, input)) blocks = entryBlocks(input, live.fmt);
+  return responseLine(input, live.fmt, blocks, time);
 }
 
 function message(err: unknown): string {

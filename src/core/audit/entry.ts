@@ -2,8 +2,12 @@
  * Audit entries in Vault's shape: one for the request, one for the response. Hashing happens
  * here, per device (each has its own salt and options). Empty fields inside `auth`, `request` and
  * `response` are left out, as Vault's `omitempty` does; those three are always present.
+ *
+ * The broker writes lines, not objects: the `auth` and `request` blocks of a request are built
+ * and serialized once per device (`entryBlocks`) and spliced into both its request line and its
+ * response line, which are byte for byte `JSON.stringify` of `requestEntry` / `responseEntry`.
  */
-import type { Request, Response } from '../../sdk/request.ts';
+import type { Request, RequestAuth, Response } from '../../sdk/request.ts';
 import { copyValue, hashString, hashValue } from './hash.ts';
 
 /** What core hands the broker for one request (and, for the response entry, its outcome). */
@@ -43,108 +47,215 @@ export interface EntryFormat {
   elideListResponses: boolean;
 }
 
+/**
+ * An entry as an object. Its blocks may share arrays and objects with the request (policies,
+ * metadata): callers serialize it, they do not change it.
+ */
 export type AuditEntry = Record<string, unknown>;
 
+/**
+ * The serialized `auth` and `request` blocks of one request for one device, and what they were
+ * built from: the response line reuses them only while the input still matches.
+ */
+export interface EntryBlocks {
+  readonly auth: string;
+  readonly request: string;
+  readonly from: BlockSource;
+}
+
+/** The parts of an input the `auth` and `request` blocks depend on, compared by identity. */
+interface BlockSource {
+  request: Request;
+  data: Request['data'];
+  auth: RequestAuth | undefined;
+  operation: Request['operation'];
+  mountPoint: string | undefined;
+  mount: AuditMountInfo | undefined;
+  wrapTTL: number | undefined;
+  tokenTTL: number | undefined;
+  tokenIssueTime: Date | undefined;
+}
+
 export function requestEntry(input: AuditInput, fmt: EntryFormat, now: Date): AuditEntry {
-  const entry: AuditEntry = {
-    time: now.toISOString(),
-    type: 'request',
-    auth: authBlock(input, fmt),
-    request: requestBlock(input, fmt),
-  };
+  const { auth, request } = blocks(input, fmt);
+  const entry: AuditEntry = { time: now.toISOString(), type: 'request', auth, request };
   if (input.error) entry.error = input.error;
   return entry;
 }
 
 export function responseEntry(input: AuditInput, fmt: EntryFormat, now: Date): AuditEntry {
+  const { auth, request } = blocks(input, fmt);
   const entry: AuditEntry = {
     time: now.toISOString(),
     type: 'response',
-    auth: authBlock(input, fmt),
-    request: requestBlock(input, fmt),
+    auth,
+    request,
     response: responseBlock(input, fmt),
   };
   if (input.error) entry.error = input.error;
   return entry;
 }
 
-function hasher(fmt: EntryFormat) {
-  const secret = (s: string | undefined): string | undefined =>
-    s === undefined || s === '' || fmt.logRaw ? s : hashString(fmt.salt, s);
-  const accessor = (s: string | undefined): string | undefined => (fmt.hmacAccessor ? secret(s) : s);
-  const data = (v: unknown, keep: readonly string[] | undefined): unknown =>
-    fmt.logRaw ? copyValue(v) : hashValue(fmt.salt, v, new Set(keep ?? []));
-  return { secret, accessor, data };
+/** Builds and serializes the `auth` and `request` blocks (the client token is hashed once). */
+export function entryBlocks(input: AuditInput, fmt: EntryFormat): EntryBlocks {
+  const { auth, request } = blocks(input, fmt);
+  return { auth: JSON.stringify(auth), request: JSON.stringify(request), from: sourceOf(input) };
 }
 
-function authBlock(input: AuditInput, fmt: EntryFormat): AuditEntry {
-  const h = hasher(fmt);
-  const a = input.request.auth;
-  return compact({
-    client_token: h.secret(input.request.clientToken),
-    accessor: h.accessor(a?.accessor),
-    display_name: a?.displayName,
-    policies: a ? [...a.policies] : undefined,
-    token_policies: a ? [...a.tokenPolicies] : undefined,
-    identity_policies: a ? [...a.identityPolicies] : undefined,
-    metadata: a ? { ...a.metadata } : undefined,
-    entity_id: a?.entityId,
-    token_type: a?.tokenType,
-    token_ttl: input.tokenTTL,
-    token_issue_time: input.tokenIssueTime?.toISOString(),
-  });
-}
-
-function requestBlock(input: AuditInput, fmt: EntryFormat): AuditEntry {
-  const h = hasher(fmt);
+/**
+ * Whether `blocks` still describe `input`: same request, and none of the fields the blocks read
+ * has been replaced since (core passes the same objects to the request and the response entry).
+ */
+export function blocksFit(blocks: EntryBlocks, input: AuditInput): boolean {
+  const f = blocks.from;
   const req = input.request;
-  return compact({
-    id: req.id,
+  return (
+    f.request === req &&
+    f.data === req.data &&
+    f.auth === req.auth &&
+    f.operation === req.operation &&
+    f.mountPoint === req.mountPoint &&
+    f.mount === input.mount &&
+    f.wrapTTL === input.wrapTTL &&
+    f.tokenTTL === input.tokenTTL &&
+    f.tokenIssueTime === input.tokenIssueTime
+  );
+}
+
+/** `JSON.stringify(requestEntry(input, fmt, now))`, from the blocks; `time` is `now.toISOString()`. */
+export function requestLine(input: AuditInput, blocks: EntryBlocks, time: string): string {
+  return `{"time":${JSON.stringify(time)},"type":"request","auth":${blocks.auth},"request":${blocks.request}${errorField(input)}}`;
+}
+
+/** `JSON.stringify(responseEntry(input, fmt, now))`, from the blocks; `time` is `now.toISOString()`. */
+export function responseLine(input: AuditInput, fmt: EntryFormat, blocks: EntryBlocks, time: string): string {
+  const response = JSON.stringify(responseBlock(input, fmt));
+  return `{"time":${JSON.stringify(time)},"type":"response","auth":${blocks.auth},"request":${blocks.request},"response":${response}${errorField(input)}}`;
+}
+
+function errorField(input: AuditInput): string {
+  if (!input.error) return '';
+  const json = JSON.stringify(input.error);
+  return json === undefined ? '' : `,"error":${json}`;
+}
+
+function sourceOf(input: AuditInput): BlockSource {
+  const req = input.request;
+  return {
+    request: req,
+    data: req.data,
+    auth: req.auth,
     operation: req.operation,
-    mount_type: input.mount?.type,
-    mount_accessor: input.mount?.accessor,
-    mount_point: input.mount?.path ?? req.mountPoint,
-    client_token: h.secret(req.clientToken),
-    client_token_accessor: h.accessor(req.auth?.accessor),
-    namespace: { id: 'root' },
-    path: req.path,
-    data: h.data(req.data, input.mount?.nonHmacRequestKeys),
-    remote_address: req.remoteAddr,
-    wrap_ttl: input.wrapTTL,
-  });
+    mountPoint: req.mountPoint,
+    mount: input.mount,
+    wrapTTL: input.wrapTTL,
+    tokenTTL: input.tokenTTL,
+    tokenIssueTime: input.tokenIssueTime,
+  };
+}
+
+// Hashing per format: plain functions, so building a block allocates no closures.
+
+function secret(fmt: EntryFormat, s: string | undefined): string | undefined {
+  return s === undefined || s === '' || fmt.logRaw ? s : hashString(fmt.salt, s);
+}
+
+function accessorOf(fmt: EntryFormat, s: string | undefined): string | undefined {
+  return fmt.hmacAccessor ? secret(fmt, s) : s;
+}
+
+const NO_KEYS: ReadonlySet<string> = new Set();
+
+function hashedData(fmt: EntryFormat, v: unknown, keep: readonly string[] | undefined): unknown {
+  if (fmt.logRaw) return copyValue(v);
+  return hashValue(fmt.salt, v, keep && keep.length > 0 ? new Set(keep) : NO_KEYS);
+}
+
+/** Both blocks together: the client token and its accessor appear in each, hashed once. */
+function blocks(input: AuditInput, fmt: EntryFormat): { auth: AuditEntry; request: AuditEntry } {
+  const token = secret(fmt, input.request.clientToken);
+  const accessor = accessorOf(fmt, input.request.auth?.accessor);
+  return { auth: authBlock(input, token, accessor), request: requestBlock(input, fmt, token, accessor) };
+}
+
+// The blocks are written field by field in Vault's order; `put` applies omitempty.
+
+function authBlock(input: AuditInput, token: string | undefined, accessor: string | undefined): AuditEntry {
+  const a = input.request.auth;
+  const out: AuditEntry = {};
+  put(out, 'client_token', token);
+  put(out, 'accessor', accessor);
+  if (a) {
+    put(out, 'display_name', a.displayName);
+    put(out, 'policies', a.policies);
+    put(out, 'token_policies', a.tokenPolicies);
+    put(out, 'identity_policies', a.identityPolicies);
+    put(out, 'metadata', a.metadata);
+    put(out, 'entity_id', a.entityId);
+    put(out, 'token_type', a.tokenType);
+  }
+  put(out, 'token_ttl', input.tokenTTL);
+  put(out, 'token_issue_time', input.tokenIssueTime?.toISOString());
+  return out;
+}
+
+const ROOT_NAMESPACE = Object.freeze({ id: 'root' });
+
+function requestBlock(
+  input: AuditInput,
+  fmt: EntryFormat,
+  token: string | undefined,
+  accessor: string | undefined,
+): AuditEntry {
+  const req = input.request;
+  const mount = input.mount;
+  const out: AuditEntry = {};
+  put(out, 'id', req.id);
+  put(out, 'operation', req.operation);
+  put(out, 'mount_type', mount?.type);
+  put(out, 'mount_accessor', mount?.accessor);
+  put(out, 'mount_point', mount?.path ?? req.mountPoint);
+  put(out, 'client_token', token);
+  put(out, 'client_token_accessor', accessor);
+  out.namespace = ROOT_NAMESPACE;
+  put(out, 'path', req.path);
+  put(out, 'data', hashedData(fmt, req.data, mount?.nonHmacRequestKeys));
+  put(out, 'remote_address', req.remoteAddr);
+  put(out, 'wrap_ttl', input.wrapTTL);
+  return out;
 }
 
 function responseBlock(input: AuditInput, fmt: EntryFormat): AuditEntry {
   const res = input.response ?? {};
-  const h = hasher(fmt);
   const env = res.envelope ?? {};
+  const mount = input.mount;
   let data: unknown = res.data;
   if (fmt.elideListResponses && input.request.operation === 'list' && data) data = elideList(res.data!);
   const authRaw = input.authResponse ?? (isObject(env.auth) ? env.auth : undefined);
   let auth: AuditEntry | undefined;
   if (authRaw) {
     auth = copyValue(authRaw) as AuditEntry;
-    if (typeof auth.client_token === 'string') auth.client_token = h.secret(auth.client_token);
-    if (typeof auth.accessor === 'string') auth.accessor = h.accessor(auth.accessor);
+    if (typeof auth.client_token === 'string') auth.client_token = secret(fmt, auth.client_token);
+    if (typeof auth.accessor === 'string') auth.accessor = accessorOf(fmt, auth.accessor);
   }
   let wrapInfo: AuditEntry | undefined;
   if (isObject(env.wrap_info)) {
     wrapInfo = copyValue(env.wrap_info) as AuditEntry;
-    if (typeof wrapInfo.token === 'string') wrapInfo.token = h.secret(wrapInfo.token);
-    if (typeof wrapInfo.accessor === 'string') wrapInfo.accessor = h.accessor(wrapInfo.accessor);
+    if (typeof wrapInfo.token === 'string') wrapInfo.token = secret(fmt, wrapInfo.token);
+    if (typeof wrapInfo.accessor === 'string') wrapInfo.accessor = accessorOf(fmt, wrapInfo.accessor);
     if (typeof wrapInfo.wrapped_accessor === 'string')
-      wrapInfo.wrapped_accessor = h.accessor(wrapInfo.wrapped_accessor);
+      wrapInfo.wrapped_accessor = accessorOf(fmt, wrapInfo.wrapped_accessor);
   }
-  return compact({
-    mount_type: input.mount?.type,
-    mount_accessor: input.mount?.accessor,
-    mount_point: input.mount?.path ?? input.request.mountPoint,
-    data: data === undefined ? undefined : h.data(data, input.mount?.nonHmacResponseKeys),
-    auth,
-    wrap_info: wrapInfo,
-    warnings: res.warnings ? [...res.warnings] : undefined,
-    secret: env.lease_id ? { lease_id: env.lease_id } : undefined,
-  });
+  const out: AuditEntry = {};
+  put(out, 'mount_type', mount?.type);
+  put(out, 'mount_accessor', mount?.accessor);
+  put(out, 'mount_point', mount?.path ?? input.request.mountPoint);
+  if (data !== undefined) put(out, 'data', hashedData(fmt, data, mount?.nonHmacResponseKeys));
+  put(out, 'auth', auth);
+  put(out, 'wrap_info', wrapInfo);
+  put(out, 'warnings', res.warnings);
+  if (env.lease_id) out.secret = { lease_id: env.lease_id };
+  return out;
 }
 
 /** Vault's elide_list_responses: `keys` and `key_info` become their counts. */
@@ -159,14 +270,17 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/** Drops undefined, '' and empty arrays / objects (Vault's omitempty), one level deep. */
-function compact(o: Record<string, unknown>): AuditEntry {
-  const out: AuditEntry = {};
-  for (const [k, v] of Object.entries(o)) {
-    if (v === undefined || v === '' || v === null) continue;
-    if (Array.isArray(v) && v.length === 0) continue;
-    if (isObject(v) && Object.keys(v).length === 0) continue;
-    out[k] = v;
+/** Sets `out[k] = v` unless `v` is undefined, null, '', or an empty array / object (Vault's omitempty). */
+function put(out: AuditEntry, k: string, v: unknown): void {
+  if (v === undefined || v === null || v === '') return;
+  if (typeof v === 'object') {
+    if (Array.isArray(v) ? v.length === 0 : !hasOwnKey(v)) return;
   }
-  return out;
+  out[k] = v;
+}
+
+/** `Object.keys(o).length > 0` without building the array. */
+function hasOwnKey(o: object): boolean {
+  for (const k in o) if (Object.hasOwn(o, k)) return true;
+  return false;
 }
