@@ -1,5 +1,8 @@
 import type { Storage, StorageOp } from '../storage/storage.ts';
 
+/** A `.` or `..` path segment anywhere in a key. */
+const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
+
 /**
  * A prefix-chrooted window on (barrier-encrypted) storage. Engines get one per mount and cannot
  * see outside it. Keys are relative to the prefix.
@@ -15,7 +18,7 @@ export class StorageView {
   }
 
   #key(key: string): string {
-    if (key.startsWith('/') || key.split('/').some((s) => s === '..' || s === '.')) {
+    if (key.startsWith('/') || DOT_SEGMENT.test(key)) {
       throw new Error('invalid storage key');
     }
     return this.prefix + key;
@@ -42,6 +45,17 @@ export class StorageView {
   async getJSON<T>(key: string): Promise<T | undefined> {
     const raw = await this.get(key);
     return raw === undefined ? undefined : (JSON.parse(raw.toString('utf8')) as T);
+  }
+  /**
+   * Like getJSON, but the value may be shared with other readers and is deep-frozen: for read
+   * paths that only look. Served from the barrier's parsed cache when the storage has one.
+   */
+  async getJSONShared<T>(key: string): Promise<Readonly<T> | undefined> {
+    const inner = this.#inner as { getJSONShared?: (key: string) => Promise<unknown> };
+    if (typeof inner.getJSONShared === 'function') {
+      return (await inner.getJSONShared(this.#key(key))) as Readonly<T> | undefined;
+    }
+    return this.getJSON<T>(key);
   }
   putJSON(key: string, value: unknown): Promise<void> {
     return this.put(key, Buffer.from(JSON.stringify(value), 'utf8'));

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { shareFrozen } from '../../sdk/shared-value.ts';
 import { copyValue, HASH_PREFIX, hashString, hashValue, newSalt } from './hash.ts';
 
 const salt = Buffer.alloc(32, 7);
@@ -61,5 +62,17 @@ describe('audit hashing', () => {
     let deep: unknown = 'x';
     for (let i = 0; i < 200; i++) deep = { deep };
     assert.throws(() => hashValue(salt, deep), /nested too deeply/);
+  });
+
+  it('hashes a shared (deep-frozen) value once per salt, with the same result as a plain copy', () => {
+    const salt = Buffer.alloc(32, 7);
+    const plain = { value: 'secret-value', nested: { list: ['a', 1, null] } };
+    const shared = shareFrozen(structuredClone(plain));
+    const first = hashValue(salt, shared);
+    assert.deepEqual(first, hashValue(salt, plain));
+    assert.equal(hashValue(salt, shared), first, 'the second walk is the memo');
+    assert.notEqual(hashValue(Buffer.alloc(32, 8), shared), first, 'another salt: its own copy');
+    const kept = hashValue(salt, shared, new Set(['value'])) as { value: string };
+    assert.equal(kept.value, 'secret-value', 'non-HMAC keys are not served from the memo');
   });
 });

@@ -4,6 +4,7 @@
  * are; keys are never hashed). Values under keys listed as non-HMAC are copied in the clear.
  */
 import { createHmac, createSecretKey, type KeyObject, hash as oneShotHash, randomBytes } from 'node:crypto';
+import { isShared } from '../../sdk/shared-value.ts';
 
 export const HASH_PREFIX = 'hmac-sha256:';
 /** Salt length in bytes. */
@@ -23,6 +24,8 @@ export function newSalt(): Buffer {
 interface Hasher {
   key: KeyObject;
   memo: Map<string, string>;
+  /** Hashed copies of shared (deep-frozen, see sdk/shared-value.ts) values: computed once each. */
+  shared: WeakMap<object, unknown>;
 }
 const hashers = new WeakMap<Buffer, Hasher>();
 /** Strings whose HMAC is remembered per salt; the memo is emptied when full. */
@@ -32,11 +35,19 @@ const MAX_MEMO_LENGTH = 4096;
 
 /** `hmac-sha256:<hex>` of `s`, keyed with the device's salt. */
 export function hashString(salt: Buffer, s: string): string {
+  return hashWith(hasherFor(salt), s);
+}
+
+function hasherFor(salt: Buffer): Hasher {
   let h = hashers.get(salt);
   if (!h) {
-    h = { key: createSecretKey(salt), memo: new Map() };
+    h = { key: createSecretKey(salt), memo: new Map(), shared: new WeakMap() };
     hashers.set(salt, h);
   }
+  return h;
+}
+
+function hashWith(h: Hasher, s: string): string {
   if (s.length > MAX_MEMO_LENGTH)
     return HASH_PREFIX + createHmac('sha256', h.key).update(s, 'utf8').digest('hex');
   const id = oneShotHash('sha256', s, 'base64');
@@ -58,7 +69,12 @@ export function hashValue(
   value: unknown,
   nonHmacKeys: ReadonlySet<string> = new Set(),
 ): unknown {
-  return walk(value, 0, (s) => hashString(salt, s), nonHmacKeys);
+  const h = hasherFor(salt);
+  const str = (s: string) => hashWith(h, s);
+  // Without non-HMAC keys the hashed copy of a shared value depends on the value and the salt
+  // only: it is made once and reused (a KV secret read again and again is hashed once).
+  const memo = nonHmacKeys.size === 0 ? h.shared : undefined;
+  return walk(value, 0, str, nonHmacKeys, memo);
 }
 
 /** A deep, JSON-shaped copy (what `hashValue` does with log_raw). */
@@ -66,19 +82,47 @@ export function copyValue(value: unknown): unknown {
   return walk(value, 0, (s) => s, new Set());
 }
 
-function walk(value: unknown, depth: number, str: (s: string) => string, keep: ReadonlySet<string>): unknown {
+function walk(
+  value: unknown,
+  depth: number,
+  str: (s: string) => string,
+  keep: ReadonlySet<string>,
+  memo?: WeakMap<object, unknown>,
+): unknown {
   if (depth > MAX_DEPTH) throw new Error('audit: data nested too deeply');
   if (typeof value === 'string') return str(value);
   if (value === null || typeof value !== 'object') {
     // numbers, booleans, undefined stay; bigints become decimal strings (JSON has none), hashed.
     return typeof value === 'bigint' ? str(value.toString()) : value;
   }
-  if (Array.isArray(value)) return value.map((v) => walk(v, depth + 1, str, keep));
+  if (memo && isShared(value)) {
+    let out = memo.get(value);
+    if (out === undefined) {
+      out = walkObject(value, depth, str, keep, memo);
+      memo.set(value, out);
+    }
+    return out;
+  }
+  return walkObject(value, depth, str, keep, memo);
+}
+
+function walkObject(
+  value: object,
+  depth: number,
+  str: (s: string) => string,
+  keep: ReadonlySet<string>,
+  memo: WeakMap<object, unknown> | undefined,
+): unknown {
+  if (Array.isArray(value)) return value.map((v) => walk(v, depth + 1, str, keep, memo));
   const toJSON = (value as { toJSON?: unknown }).toJSON;
-  if (typeof toJSON === 'function') return walk(toJSON.call(value), depth + 1, str, keep);
+  if (typeof toJSON === 'function') return walk(toJSON.call(value), depth + 1, str, keep, memo);
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    out[k] = keep.has(k) ? walk(v, depth + 1, (s) => s, new Set()) : walk(v, depth + 1, str, keep);
+  for (const k in value) {
+    if (!Object.hasOwn(value, k)) continue;
+    const v = (value as Record<string, unknown>)[k];
+    out[k] = keep.has(k) ? walk(v, depth + 1, (s) => s, NO_KEYS) : walk(v, depth + 1, str, keep, memo);
   }
   return out;
 }
+
+const NO_KEYS: ReadonlySet<string> = new Set();

@@ -240,4 +240,48 @@ describe('Barrier', () => {
     await barrier.close();
     assert.equal(barrier.sealed, true);
   });
+
+  describe('getJSONShared', () => {
+    it('parses once, hands every reader the same frozen value, and follows writes', async () => {
+      const { barrier } = await unsealedBarrier();
+      await barrier.put('kv/a', Buffer.from(JSON.stringify({ data: { v: 'one' }, list: [1, 2] })));
+      const first = (await barrier.getJSONShared('kv/a')) as { data: { v: string }; list: number[] };
+      assert.deepEqual(first, { data: { v: 'one' }, list: [1, 2] });
+      assert.ok(Object.isFrozen(first) && Object.isFrozen(first.data) && Object.isFrozen(first.list));
+      assert.throws(() => {
+        (first.data as { v: string }).v = 'changed';
+      }, TypeError);
+      assert.equal(await barrier.getJSONShared('kv/a'), first, 'the second read is the cached parse');
+
+      await barrier.put('kv/a', Buffer.from(JSON.stringify({ data: { v: 'two' } })));
+      const after = (await barrier.getJSONShared('kv/a')) as { data: { v: string } };
+      assert.equal(after.data.v, 'two');
+      await barrier.delete('kv/a');
+      assert.equal(await barrier.getJSONShared('kv/a'), undefined);
+    });
+
+    it('is refused once sealed, and forgets what it parsed', async () => {
+      const { barrier, rootKey } = await unsealedBarrier();
+      await barrier.put('kv/b', Buffer.from('{"x":1}'));
+      const before = await barrier.getJSONShared('kv/b');
+      barrier.seal();
+      await assert.rejects(barrier.getJSONShared('kv/b'));
+      await barrier.unseal(rootKey);
+      const again = await barrier.getJSONShared('kv/b');
+      assert.deepEqual(again, { x: 1 });
+      assert.notEqual(again, before, 'sealing dropped the shared value');
+    });
+
+    it('works with the cache disabled (a fresh parse each time)', async () => {
+      const physical = new InmemStorage();
+      const barrier = new Barrier(physical, { cache: false });
+      const rootKey = randomBytes(32);
+      await barrier.initialize(rootKey);
+      await barrier.unseal(rootKey);
+      await barrier.put('kv/c', Buffer.from('{"x":2}'));
+      const a = await barrier.getJSONShared('kv/c');
+      assert.deepEqual(a, { x: 2 });
+      assert.notEqual(await barrier.getJSONShared('kv/c'), a);
+    });
+  });
 });

@@ -7,6 +7,7 @@ import {
   NotInitializedError,
   SealedError,
 } from '../../sdk/errors.ts';
+import { shareFrozen } from '../../sdk/shared-value.ts';
 import type { Storage, StorageOp } from '../../storage/storage.ts';
 import { aesKey, decrypt, encrypt, INTEGRITY_MESSAGE, KEY_LENGTH, termOf } from './aead.ts';
 import { Keyring } from './keyring.ts';
@@ -192,6 +193,24 @@ export class Barrier implements Storage {
     // Sealed meanwhile: the cache was emptied and must stay so.
     if (this.#state !== undefined) cache?.set(key, plain, generation);
     return plain;
+  }
+
+  /**
+   * The value at `key` parsed as JSON, deep-frozen and shared: repeated reads of a cached key skip
+   * the copy and the parse. Callers must not (and cannot) change what they get.
+   */
+  async getJSONShared(key: string): Promise<unknown> {
+    const shared = this.#cache?.parsed(key);
+    if (shared !== undefined) {
+      checkKey(key);
+      this.#unsealed();
+      return shared;
+    }
+    const raw = await this.get(key);
+    if (raw === undefined) return undefined;
+    const parsed = shareFrozen(JSON.parse(raw.toString('utf8')));
+    if (this.#state !== undefined) this.#cache?.attachParsed(key, raw, parsed);
+    return parsed;
   }
 
   async put(key: string, value: Buffer): Promise<void> {

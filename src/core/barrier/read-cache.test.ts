@@ -167,4 +167,22 @@ describe('Barrier read cache', () => {
     assert.equal(physical.gets, 2);
     assert.equal(barrier.cacheStats(), undefined);
   });
+
+  it('keeps a parsed value only beside the same bytes, and drops it with the entry', () => {
+    const cache = new ReadCache({ maxEntries: 10, maxBytes: 1 << 20 });
+    const raw = Buffer.from('{"a":1}');
+    cache.set('k', raw, cache.generation);
+    const parsed = Object.freeze({ a: 1 });
+    cache.attachParsed('k', Buffer.from('{"a":2}'), { a: 2 });
+    assert.equal(cache.parsed('k'), undefined, 'different bytes: not attached');
+    const bytesBefore = cache.bytes;
+    cache.attachParsed('k', Buffer.from(raw), parsed);
+    assert.equal(cache.parsed('k'), parsed);
+    assert.ok(cache.bytes > bytesBefore, 'the parse is counted');
+    cache.invalidate('k');
+    assert.equal(cache.parsed('k'), undefined);
+    assert.equal(cache.bytes, 0);
+    cache.attachParsed('absent', raw, parsed);
+    assert.equal(cache.parsed('absent'), undefined, 'nothing cached: nothing attached');
+  });
 });

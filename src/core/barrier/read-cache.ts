@@ -28,6 +28,11 @@ const ENTRY_OVERHEAD = 96;
 export class ReadCache {
   /** null: the key is known to be absent. */
   readonly #entries = new Map<string, Buffer | null>();
+  /**
+   * Parsed JSON of cached values, deep-frozen and shared by every reader (see `parsed`). Present
+   * only while the key's entry is; counted in #bytes as a second copy of the value.
+   */
+  readonly #parsed = new Map<string, unknown>();
   readonly #maxEntries: number;
   readonly #maxBytes: number;
   #bytes = 0;
@@ -68,6 +73,28 @@ export class ReadCache {
     return value === null ? null : Buffer.from(value);
   }
 
+  /** The shared parsed value of a cached key, or undefined (not cached, absent, or never parsed). */
+  parsed(key: string): unknown {
+    const value = this.#parsed.get(key);
+    if (value === undefined) return undefined;
+    const raw = this.#entries.get(key)!;
+    this.#entries.delete(key);
+    this.#entries.set(key, raw);
+    return value;
+  }
+
+  /**
+   * Remembers `parsed` (deep-frozen by the caller) as the parse of `raw`, if `raw` is still what
+   * the cache holds for `key`: a write between the read and the parse leaves nothing behind.
+   */
+  attachParsed(key: string, raw: Buffer, parsed: unknown): void {
+    const held = this.#entries.get(key);
+    if (!held || this.#parsed.has(key) || !held.equals(raw)) return;
+    this.#parsed.set(key, parsed);
+    this.#bytes += held.length;
+    this.#evict();
+  }
+
   /**
    * Caches a copy of `value` (null: the key is absent) read at `generation`; dropped if a write
    * happened since.
@@ -84,6 +111,10 @@ export class ReadCache {
     }
     this.#entries.set(key, copy);
     this.#bytes += cost(key, copy);
+    this.#evict();
+  }
+
+  #evict(): void {
     while (this.#entries.size > this.#maxEntries || this.#bytes > this.#maxBytes) {
       const oldest = this.#entries.keys().next().value;
       if (oldest === undefined) break;
@@ -109,6 +140,8 @@ export class ReadCache {
     this.#floor = this.#generation;
     for (const value of this.#entries.values()) value?.fill(0);
     this.#entries.clear();
+    // Parsed values are JS strings and objects: they cannot be zeroed, only let go.
+    this.#parsed.clear();
     this.#bytes = 0;
   }
 
@@ -117,6 +150,7 @@ export class ReadCache {
     const old = this.#entries.get(key)!;
     this.#entries.delete(key);
     this.#bytes -= cost(key, old);
+    if (this.#parsed.delete(key)) this.#bytes -= old?.length ?? 0;
     old?.fill(0);
   }
 }

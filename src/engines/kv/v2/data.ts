@@ -10,7 +10,16 @@ import {
 import { secretPath } from './fields.ts';
 import { withLock } from './lock.ts';
 import { isObject, mergePatch, requireMergePatch } from './merge-patch.ts';
-import { isDeleted, isReadable, loadConfig, loadSecret, loadVersionData, metadataKey } from './store.ts';
+import {
+  isDeleted,
+  isReadable,
+  loadConfig,
+  loadSecret,
+  loadSecretShared,
+  loadVersionData,
+  loadVersionDataShared,
+  metadataKey,
+} from './store.ts';
 import { checkCas, json, parseCas, writeVersion } from './version-write.ts';
 import { versionMetadata } from './view.ts';
 
@@ -48,14 +57,14 @@ export async function readVersion(
   | { kind: 'ok'; data: Record<string, unknown>; metadata: Record<string, unknown> }
   | { kind: 'gone'; metadata: Record<string, unknown> }
 > {
-  const secret = await loadSecret(ctx.storage, path);
+  const secret = await loadSecretShared(ctx.storage, path);
   if (!secret) throw new NotFoundError();
   const n = requested && requested > 0 ? requested : secret.current;
   const v = secret.versions[n];
   if (!v) throw new NotFoundError();
   const metadata = versionMetadata(secret, n, v);
   if (!isReadable(v, ctx.system.now().getTime())) return { kind: 'gone', metadata };
-  const data = await loadVersionData(ctx.storage, path, n);
+  const data = await loadVersionDataShared(ctx.storage, path, n);
   if (!data) throw new NotFoundError();
   return { kind: 'ok', data, metadata };
 }

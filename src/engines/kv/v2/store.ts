@@ -64,6 +64,23 @@ export function loadSecret(storage: StorageView, path: string): Promise<SecretRe
   return storage.getJSON<SecretRecord>(metadataKey(path));
 }
 
+/** The metadata record, shared and frozen: for reads that do not change it. */
+export function loadSecretShared(
+  storage: StorageView,
+  path: string,
+): Promise<Readonly<SecretRecord> | undefined> {
+  return storage.getJSONShared<SecretRecord>(metadataKey(path));
+}
+
+/** A version's data, shared and frozen: for reads that hand it out unchanged. */
+export async function loadVersionDataShared(
+  storage: StorageView,
+  path: string,
+  version: number,
+): Promise<Readonly<Record<string, unknown>> | undefined> {
+  return (await storage.getJSONShared<VersionData>(versionKey(path, version)))?.data;
+}
+
 export async function loadVersionData(
   storage: StorageView,
   path: string,

@@ -3,8 +3,16 @@ import type { SecretRecord, VersionRecord } from './store.ts';
 
 /** RFC 3339 with nine fraction digits, as Vault prints (our clock has milliseconds). */
 export function formatTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/Z$/, '000000Z');
+  let text = recentTimes.get(ms);
+  if (text === undefined) {
+    text = `${new Date(ms).toISOString().slice(0, -1)}000000Z`;
+    // Reads of the same versions repeat the same times: remember the last few hundred.
+    if (recentTimes.size >= 512) recentTimes.clear();
+    recentTimes.set(ms, text);
+  }
+  return text;
 }
+const recentTimes = new Map<number, string>();
 
 /** A version's metadata as the data, subkeys and write responses show it (keys sorted, as Go). */
 export function versionMetadata(secret: SecretRecord, version: number, v: VersionRecord) {
