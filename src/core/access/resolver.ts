@@ -14,6 +14,7 @@ export class AccessResolver {
   readonly #tokens: TokenStore;
   readonly #identity: IdentityStore;
   readonly #policies: PolicyStore;
+  readonly #entryAuth = new WeakMap<TokenEntry, RequestAuth>();
 
   constructor(deps: { tokens: TokenStore; identity: IdentityStore; policies: PolicyStore }) {
     this.#tokens = deps.tokens;
@@ -33,11 +34,21 @@ export class AccessResolver {
 
   /** RequestAuth of a token: its policies plus its entity's and its groups'. */
   async authOf(entry: TokenEntry): Promise<RequestAuth> {
-    let identityPolicies: string[] = [];
-    if (entry.entityId !== '') {
-      const p = await this.#identity.policiesFor(entry.entityId);
-      identityPolicies = [...new Set([...p.entityPolicies, ...p.groupPolicies])].sort();
+    // Without an entity the answer depends on the entry alone; the token store replaces an entry
+    // object when the token changes, so it is the key of the memo. Shared, hence frozen.
+    if (entry.entityId === '') {
+      let auth = this.#entryAuth.get(entry);
+      if (auth === undefined) {
+        auth = freezeAuth(this.#authFrom(entry, []));
+        this.#entryAuth.set(entry, auth);
+      }
+      return auth;
     }
+    const p = await this.#identity.policiesFor(entry.entityId);
+    return this.#authFrom(entry, [...new Set([...p.entityPolicies, ...p.groupPolicies])].sort());
+  }
+
+  #authFrom(entry: TokenEntry, identityPolicies: string[]): RequestAuth {
     return {
       tokenHash: entry.hash,
       accessor: entry.accessor,
@@ -76,4 +87,12 @@ export class AccessResolver {
   async aclForRequest(req: Request): Promise<ACL | undefined> {
     return req.auth ? this.aclFor(req.auth) : undefined;
   }
+}
+
+function freezeAuth(auth: RequestAuth): RequestAuth {
+  Object.freeze(auth.policies);
+  Object.freeze(auth.tokenPolicies);
+  Object.freeze(auth.identityPolicies);
+  Object.freeze(auth.metadata);
+  return Object.freeze(auth);
 }
