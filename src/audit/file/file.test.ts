@@ -111,10 +111,11 @@ describe('file audit device', () => {
   it('group commit: sync writes arriving while an fdatasync is in flight all share the next one', async () => {
     const p = join(await freshDir(), 'audit.log');
     const dev = await open(p);
-    const pending: Promise<void>[] = [];
-    // A microtask apart: the first starts an fdatasync, which cannot finish before the event loop
-    // turns, so the 99 others all wait for the one after it.
-    for (let i = 0; i < 100; i++) {
+    const pending: Promise<void>[] = [dev.write([JSON.stringify({ i: 0 })])];
+    // The first line is appended at the end of this turn and its fdatasync starts; that cannot
+    // finish before the event loop turns again, so the 99 others all wait for the one after it.
+    await new Promise((r) => setImmediate(r));
+    for (let i = 1; i < 100; i++) {
       pending.push(dev.write([JSON.stringify({ i })]));
       await null;
     }
@@ -245,5 +246,20 @@ describe('file audit device', () => {
     const dev = new StreamDevice(out);
     await dev.write(['{"a":1}', '{"a":2}']);
     assert.equal(chunks.join(''), '{"a":1}\n{"a":2}\n');
+  });
+
+  it('lines written in one turn of the event loop go out in one append, in order', async () => {
+    const p = join(await freshDir(), 'audit.log');
+    const dev = await open(p);
+    const writes = Array.from({ length: 20 }, (_, i) =>
+      dev.write([JSON.stringify({ i, type: 'request' })], { sync: i % 2 === 1 }),
+    );
+    await Promise.all(writes);
+    assert.equal(dev.syncCount, 1, 'one fdatasync covers them all');
+    assert.deepEqual(
+      (await lines(p)).map((l) => JSON.parse(l).i),
+      Array.from({ length: 20 }, (_, i) => i),
+    );
+    await dev.close();
   });
 });

@@ -1,7 +1,8 @@
 /**
- * The file audit device: appends JSON lines to a file opened with O_APPEND. The append is a
- * writeSync on the event loop (a copy into the page cache, no disk I/O: a failure rejects that
- * write at once); only fdatasync runs on the thread pool. A synced write resolves after an
+ * The file audit device: appends JSON lines to a file opened with O_APPEND. The lines accepted in
+ * one turn of the event loop (the request and response entries of every request handled in it) go
+ * out in one writeSync at the end of that turn (a copy into the page cache, no disk I/O: a failure
+ * rejects those writes); only fdatasync runs on the thread pool. A synced write resolves after an
  * fdatasync that started after its append, so the entry is on disk before the response leaves.
  * Group commit: at most one fdatasync is in flight, and synced writes that arrive meanwhile all
  * wait for the next one. SIGHUP reopens the path (logrotate): writes wait for the new file, and the
@@ -69,6 +70,9 @@ export class FileAuditDevice implements AuditDevice {
   #closed = false;
   /** Set while a reopen is in progress: writes wait here instead of failing. */
   #held: Held[] | undefined;
+  /** Accepted lines waiting for this turn's append. */
+  #pending: Held[] = [];
+  #appendScheduled = false;
   /** The last fdatasync started or queued (never rejects): the next one starts after it. */
   #syncing: Promise<void> = Promise.resolve();
   /** The queued fdatasync that synced writes join; undefined once it has started. */
@@ -101,14 +105,50 @@ export class FileAuditDevice implements AuditDevice {
     if (lines.length === 0) return Promise.resolve();
     const buf = Buffer.from(`${lines.join('\n')}\n`, 'utf8');
     const sync = opts.sync ?? true;
-    const held = this.#held;
-    if (held) return new Promise((resolve, reject) => held.push({ buf, sync, resolve, reject }));
-    return this.#append(buf, sync);
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ buf, sync, resolve, reject });
+      if (!this.#appendScheduled) {
+        this.#appendScheduled = true;
+        // The lines of every request handled in this turn of the event loop go out in one write.
+        setImmediate(() => this.#appendPending());
+      }
+    });
+  }
+
+  /** Appends the lines waiting for this turn's write (or holds them while a reopen runs). */
+  #appendPending(): void {
+    this.#appendScheduled = false;
+    const batch = this.#pending;
+    if (batch.length === 0) return;
+    this.#pending = [];
+    if (this.#held) {
+      this.#held.push(...batch);
+      return;
+    }
+    this.#appendBatch(batch);
+  }
+
+  /** One append for the whole batch; then unsynced lines resolve, synced ones join the next fdatasync. */
+  #appendBatch(batch: Held[]): void {
+    const buf = batch.length === 1 ? batch[0]!.buf : Buffer.concat(batch.map((h) => h.buf));
+    const fh = this.#fh;
+    const failed = fh ? this.#append(fh, buf) : (this.#broken ?? new Error('file audit device: closed'));
+    if (failed) {
+      for (const h of batch) h.reject(failed);
+      return;
+    }
+    const synced = batch.some((h) => h.sync) ? this.#sync(fh!) : undefined;
+    for (const h of batch) {
+      if (h.sync) synced!.then(h.resolve, h.reject);
+      else h.resolve();
+    }
   }
 
   async reopen(): Promise<void> {
     if (this.#closed) throw new Error('file audit device: closed');
-    // Held from the call on, so a write issued after reopen() goes to the new file.
+    // Lines accepted before the call go to the old file; held from here on, so a write issued
+    // after reopen() goes to the new one.
+    this.#appendPending();
     this.#held ??= [];
     await this.#exclusive(async () => {
       this.#held ??= [];
@@ -126,7 +166,7 @@ export class FileAuditDevice implements AuditDevice {
       } finally {
         const held = this.#held ?? [];
         this.#held = undefined;
-        for (const h of held) this.#append(h.buf, h.sync).then(h.resolve, h.reject);
+        if (held.length > 0) this.#appendBatch(held);
       }
     });
   }
@@ -134,20 +174,19 @@ export class FileAuditDevice implements AuditDevice {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#appendPending();
     await this.#exclusive(() => this.#closeFile());
   }
 
-  /** Appends on the event loop; a synced write then waits for the next fdatasync. */
-  #append(buf: Buffer, sync: boolean): Promise<void> {
-    const fh = this.#fh;
-    if (!fh) return Promise.reject(this.#broken ?? new Error('file audit device: closed'));
+  /** Appends `buf` on the event loop (writeSync, a page-cache copy); the error, if it failed. */
+  #append(fh: fsp.FileHandle, buf: Buffer): Error | undefined {
     try {
       for (let off = 0; off < buf.length; ) off += writeSync(fh.fd, buf, off, buf.length - off);
+      return undefined;
     } catch (err) {
       const msg = `file audit device: cannot write to "${this.#opts.filePath}": ${reason(err)}`;
-      return Promise.reject(new Error(msg, { cause: err }));
+      return new Error(msg, { cause: err });
     }
-    return sync ? this.#sync(fh) : Promise.resolve();
   }
 
   /**
