@@ -15,6 +15,7 @@ export class AccessResolver {
   readonly #identity: IdentityStore;
   readonly #policies: PolicyStore;
   readonly #entryAuth = new WeakMap<TokenEntry, RequestAuth>();
+  readonly #authACL = new WeakMap<RequestAuth, { acl: ACL; generation: number }>();
 
   constructor(deps: { tokens: TokenStore; identity: IdentityStore; policies: PolicyStore }) {
     this.#tokens = deps.tokens;
@@ -69,7 +70,16 @@ export class AccessResolver {
   }
 
   async aclFor(auth: RequestAuth): Promise<ACL> {
-    return this.#policies.aclFor(auth.policies, this.templateIdentity(auth.entityId));
+    if (auth.entityId !== '')
+      return this.#policies.aclFor(auth.policies, this.templateIdentity(auth.entityId));
+    // An entity-less auth is shared per token (authOf): its ACL is remembered beside it until a
+    // policy changes.
+    const generation = this.#policies.generation;
+    const known = this.#authACL.get(auth);
+    if (known !== undefined && known.generation === generation) return known.acl;
+    const acl = await this.#policies.aclFor(auth.policies, undefined);
+    if (Object.isFrozen(auth)) this.#authACL.set(auth, { acl, generation });
+    return acl;
   }
 
   async aclForEntry(entry: TokenEntry | undefined): Promise<ACL | undefined> {

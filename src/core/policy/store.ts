@@ -101,6 +101,11 @@ export class PolicyStore {
     return [...new Set([...names, ROOT_POLICY_NAME])].sort();
   }
 
+  /** Bumped by every policy change: an ACL computed at an older generation may be stale. */
+  get generation(): number {
+    return this.#generation;
+  }
+
   /**
    * The ACL of a token holding `names` (unknown names are skipped, as in Vault). Cached by the
    * sorted names of the policies found, and by the identity when one of them is templated.
