@@ -73,6 +73,22 @@ describe('access: ACL capabilities over HTTP', () => {
     });
   });
 
+  describe('policy changes', () => {
+    it('a changed or deleted policy applies to a token already in use at once', async () => {
+      await policy('changing', 'path "secret/data/app/one" {\n  capabilities = ["read"]\n}\n');
+      const t = await tokenWith('changing');
+      // Used twice, so whatever is remembered per token is in place before the change.
+      expectStatus(await read(t, 'secret/data/app/one'), 200, 'read before the change');
+      expectStatus(await read(t, 'secret/data/app/one'), 200, 'read again');
+      await policy('changing', 'path "secret/data/app/one" {\n  capabilities = ["deny"]\n}\n');
+      expectStatus(await read(t, 'secret/data/app/one'), 403, 'read after deny');
+      await policy('changing', 'path "secret/data/app/one" {\n  capabilities = ["read"]\n}\n');
+      expectStatus(await read(t, 'secret/data/app/one'), 200, 'read after grant again');
+      expectStatus(await api('DELETE', 'sys/policies/acl/changing', { token: root }), 204, 'delete policy');
+      expectStatus(await read(t, 'secret/data/app/one'), 403, 'read after the policy is gone');
+    });
+  });
+
   describe('read / list', () => {
     it('secret/data/app/* read: reads app/one, not secret/data/other', async () => {
       const t = await tokenWith('app-read');
