@@ -54,7 +54,7 @@ export const scenarios: readonly Scenario[] = [
   },
   {
     name: 'kv-write',
-    description: `the same token writes a 1 KB version of one of ${WRITE_KEYS} secrets at random (durable: sqlite synchronous=FULL)`,
+    description: `the same token writes a 1 KB version of one of ${WRITE_KEYS} secrets at random (durable: the WAL is fdatasync'ed before the answer)`,
     async setup(s) {
       const token = await kvAndToken(s);
       return {
