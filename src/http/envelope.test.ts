@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildEnvelope, hasEnvelope } from './envelope.ts';
+import { shareFrozen } from '../sdk/shared-value.ts';
+import { buildEnvelope, envelopeJSON, hasEnvelope } from './envelope.ts';
 
 describe('envelope', () => {
   it('wraps data in the Vault envelope with empty lease, auth and wrap_info', () => {
@@ -38,5 +39,31 @@ describe('envelope', () => {
   it('no data, no warnings: no envelope (204)', () => {
     assert.equal(hasEnvelope({}), false);
     assert.equal(hasEnvelope({ warnings: [] }), false);
+  });
+
+  it('envelopeJSON is JSON.stringify(buildEnvelope(...)), shared values included', () => {
+    const secret = shareFrozen(JSON.parse('{"data":{"value":"s3cr\\"et\\u2028","n":[1,{"x":null}]}}'));
+    const cases: Parameters<typeof buildEnvelope>[1][] = [
+      {},
+      { data: {} },
+      { data: { a: 1, skip: undefined, f: () => 1, nested: { deep: ['x', true] } } },
+      {
+        data: { data: secret.data, metadata: { version: 3, created_time: '2026-01-01T00:00:00.000000000Z' } },
+      },
+      { data: secret },
+      { data: [1, 'two'] as unknown as Record<string, unknown> },
+      { data: { when: new Date(0), '"odd key"': 'v' } },
+      { warnings: ['careful'], envelope: { lease_id: 'db/creds/x/1', renewable: true, lease_duration: 60 } },
+      {
+        data: { a: 1 },
+        warnings: [],
+        envelope: { auth: { client_token: 't', policies: ['p'] }, mount_type: 'kv' },
+      },
+      { data: { a: 1 }, envelope: { wrap_info: { token: 'w', ttl: 60 } } },
+    ];
+    for (const res of cases) {
+      assert.equal(envelopeJSON('id-3', res), JSON.stringify(buildEnvelope('id-3', res)));
+      assert.equal(envelopeJSON('id-4', res), JSON.stringify(buildEnvelope('id-4', res)), 'again (memo)');
+    }
   });
 });

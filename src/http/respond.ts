@@ -2,7 +2,7 @@ import { type ServerResponse, STATUS_CODES } from 'node:http';
 import { asCofferError, type CofferError } from '../sdk/errors.ts';
 import type { Logger } from '../sdk/logger.ts';
 import type { Response } from '../sdk/request.ts';
-import { buildEnvelope, hasEnvelope } from './envelope.ts';
+import { envelopeJSON, hasEnvelope } from './envelope.ts';
 
 /** Sent on every response, errors included. */
 export const BASE_HEADERS: Readonly<Record<string, string>> = {
@@ -55,7 +55,7 @@ export function sendResponse(
   if (out.raw !== undefined) {
     send(res, out.status ?? 200, JSON.stringify(out.raw) ?? 'null', headers);
   } else if (hasEnvelope(out)) {
-    send(res, out.status ?? 200, JSON.stringify(buildEnvelope(requestId, out)), headers);
+    send(res, out.status ?? 200, envelopeJSON(requestId, out), headers);
   } else {
     send(res, out.status ?? 204, undefined, headers);
   }
