@@ -1,7 +1,9 @@
 import { closeSync, fdatasync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { Worker } from 'node:worker_threads';
 import type { Storage, StorageOp } from '../storage.ts';
+import type { CheckpointerData, CheckpointResult } from './checkpointer.ts';
 
 /**
  * The embedded default backend: one SQLite file (node:sqlite) in WAL mode; a write is on disk
@@ -28,13 +30,33 @@ import type { Storage, StorageOp } from '../storage.ts';
  *
  * Group commit: put, delete and batch calls are queued and, on the next turn of the event loop,
  * committed together in one transaction, or all rejected if it fails. The commit itself only
- * writes the WAL (synchronous=NORMAL: no fsync inside SQLite, so the event loop never waits for
- * the disk); the WAL file is then fdatasync'ed on libuv's pool, and the writes' promises resolve
- * once the sync that started after their commit has finished. One sync covers every group
- * committed before it started, so while the disk is busy, groups pile up behind one sync.
- * SQLite still syncs the WAL before, and the database after, each checkpoint (NORMAL's rule),
- * so frames it copies or overwrites are always durable ones. A failed fdatasync leaves the
- * storage unusable (every later call fails): what the disk holds is no longer known.
+ * writes the WAL (synchronous=NORMAL: SQLite does not sync at commit, so the event loop does not
+ * wait for the disk; but see the WAL header below); the WAL file is then fdatasync'ed on libuv's
+ * pool, and the writes' promises resolve once the sync that started after their commit has
+ * finished. One sync covers every group committed before it started, so while the disk is busy,
+ * groups pile up behind one sync. A failed fdatasync leaves the storage unusable (every later
+ * call fails): what the disk holds is no longer known.
+ *
+ * Checkpoints run off the event loop. SQLite's automatic checkpoint runs inside a commit: it
+ * copies pages into the database file and fsyncs both files while the event loop waits. So the
+ * main connection turns it off (wal_autocheckpoint = 0), and a worker thread (checkpointer.ts)
+ * with its own connection runs PASSIVE checkpoints, one at a time: after about 1000 pages of WAL
+ * (SQLite's default) since the last one, and every second if anything was written, so an idle
+ * server's WAL is folded in too. Pages are estimated as one per write plus the bytes written over
+ * the page size (a write dirties a table and an index leaf, shared by writes to nearby keys;
+ * large values fill overflow pages). SQLite syncs the WAL before each checkpoint, and the
+ * database before the WAL can be restarted over the frames copied into it (NORMAL's rule), so
+ * frames it copies or overwrites are always durable ones. The first write after a checkpoint
+ * that copied every frame restarts the WAL from its start, in the same file (the storage's WAL
+ * descriptor stays valid); SQLite then syncs the new WAL header, on the event loop (one small
+ * fsync per WAL cycle, as before). A PASSIVE checkpoint never blocks the writer, so under
+ * sustained writes commits land during every checkpoint and the WAL may never restart: once it
+ * holds over 64 MiB, the main connection itself checkpoints the frames the worker has not yet
+ * copied, on the event loop. That is rare (once per 64 MiB of WAL) and short (a few ms: the
+ * worker syncs the database after each checkpoint, so only those last frames are left to copy
+ * and sync). If the worker fails, the main connection goes back to SQLite's automatic
+ * checkpoints. close() stops the worker first, so that the main connection closes last: SQLite
+ * then checkpoints the whole WAL and removes it.
  *
  * A committed write is visible in SQLite before it is durable. So that nobody reads what a crash
  * could still take back, get() of a key whose write awaits its sync, and list() of a folder
@@ -42,12 +64,21 @@ import type { Storage, StorageOp } from '../storage.ts';
  * database.
  */
 const SCHEMA_VERSION = 2;
+const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+/** WAL pages written (estimated) after which the worker checkpoints; SQLite's default autocheckpoint. */
+const CHECKPOINT_PAGES = 1000;
+/** How often the worker checkpoints a WAL written to since its last checkpoint. */
+const CHECKPOINT_INTERVAL_MS = 1000;
+/** A WAL frame's header, before its page. */
+const WAL_FRAME_HEADER = 24;
 
 export type SqliteStorageOptions = {
   /** The database file; missing parent folders are created (mode 0700), a new file gets mode 0600. */
   path: string;
   /** How long a write waits for a lock held by another connection before failing (default 5000). */
   busyTimeoutMs?: number;
+  /** WAL size above which the main connection checkpoints itself (default 64 MiB); for tests. */
+  walLimitBytes?: number;
 };
 
 /** Counters for tests and metrics. */
@@ -60,6 +91,15 @@ export type SqliteStorageStats = {
   syncs: number;
   /** Index rows list() has read, to check it does not scan descendants. */
   listRowsRead: number;
+  /** Checkpoints the worker ran. */
+  checkpoints: number;
+  /** Checkpoints the main connection ran because the WAL outgrew its limit. */
+  walLimitCheckpoints: number;
+  /**
+   * True once the checkpoint worker has failed: the main connection then checkpoints inside
+   * commits again (wal_autocheckpoint), as SQLite does by default.
+   */
+  checkpointerFailed: boolean;
 };
 
 type Write = { name: string; key: Buffer; value: Buffer | undefined };
@@ -71,10 +111,18 @@ export class SqliteStorage implements Storage {
   readonly path: string;
   readonly #db: DatabaseSync;
   readonly #stmt: Record<
-    'get' | 'put' | 'delete' | 'begin' | 'commit' | 'rollback' | 'scan' | 'scanToEnd',
+    'get' | 'put' | 'delete' | 'begin' | 'commit' | 'rollback' | 'scan' | 'scanToEnd' | 'checkpoint',
     StatementSync
   >;
-  readonly #stats: SqliteStorageStats = { commits: 0, writes: 0, syncs: 0, listRowsRead: 0 };
+  readonly #stats: SqliteStorageStats = {
+    commits: 0,
+    writes: 0,
+    syncs: 0,
+    listRowsRead: 0,
+    checkpoints: 0,
+    walLimitCheckpoints: 0,
+    checkpointerFailed: false,
+  };
   #queue: Queued[] = [];
   #flushScheduled = false;
   #closed = false;
@@ -87,8 +135,18 @@ export class SqliteStorage implements Storage {
   readonly #unsynced = new Map<string, Sync>();
   /** Set when an fdatasync failed: every later call fails with it. */
   #broken: Error | undefined;
+  readonly #pageSize: number;
+  readonly #walLimitBytes: number;
+  readonly #busyTimeoutMs: number;
+  /** The checkpoint worker, started by the first checkpoint request. */
+  #checkpointer: Worker | undefined;
+  readonly #checkpointTimer: NodeJS.Timeout;
+  /** WAL pages written (estimated) since the last checkpoint request. */
+  #walPages = 0;
+  /** A checkpoint request awaits the worker's reply (at most one is outstanding). */
+  #checkpointing = false;
 
-  private constructor(path: string, db: DatabaseSync) {
+  private constructor(path: string, db: DatabaseSync, opts: SqliteStorageOptions) {
     this.path = path;
     this.#db = db;
     this.#stmt = {
@@ -102,7 +160,14 @@ export class SqliteStorage implements Storage {
       rollback: db.prepare('ROLLBACK'),
       scan: db.prepare('SELECT key FROM entries WHERE key >= ? AND key < ? ORDER BY key'),
       scanToEnd: db.prepare('SELECT key FROM entries WHERE key >= ? ORDER BY key'),
+      checkpoint: db.prepare('PRAGMA wal_checkpoint(PASSIVE)'),
     };
+    this.#pageSize = Number(db.prepare('PRAGMA page_size').get()?.page_size);
+    this.#walLimitBytes = opts.walLimitBytes ?? 64 * 1024 * 1024;
+    this.#busyTimeoutMs = opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+    this.#checkpointTimer = setInterval(() => {
+      if (this.#walPages > 0) this.#requestCheckpoint();
+    }, CHECKPOINT_INTERVAL_MS).unref();
   }
 
   /** Opens (creating if needed) the database at `opts.path`. Errors name the path. */
@@ -117,14 +182,16 @@ export class SqliteStorage implements Storage {
       // Create the file ourselves so it gets mode 0600; SQLite gives its -wal and -shm files the
       // same mode as the database file.
       closeSync(openSync(path, 'a', 0o600));
-      db = new DatabaseSync(path, { timeout: opts.busyTimeoutMs ?? 5000 });
+      db = new DatabaseSync(path, { timeout: opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
       const mode = db.prepare('PRAGMA journal_mode = WAL').get()?.journal_mode;
       if (mode !== 'wal') throw new Error(`could not enable WAL mode (journal_mode is ${String(mode)})`);
       // NORMAL: SQLite does not sync at commit (the storage fdatasyncs the WAL itself, off the
       // event loop, before any write is acknowledged) but does at checkpoints.
       db.exec('PRAGMA synchronous = NORMAL');
+      // No checkpoint inside commits: the worker runs them (see the top of this file).
+      db.exec('PRAGMA wal_autocheckpoint = 0');
       migrate(db);
-      return new SqliteStorage(path, db);
+      return new SqliteStorage(path, db, opts);
     } catch (err) {
       if (db?.isOpen) db.close();
       const reason = err instanceof Error ? err.message : String(err);
@@ -207,6 +274,7 @@ export class SqliteStorage implements Storage {
     this.#closed = true;
     this.#flush();
     while (this.#syncing) await this.#syncing.done.catch(() => {});
+    await this.#stopCheckpointer();
     this.#db.close();
     if (this.#walFd !== undefined) closeSync(this.#walFd);
     this.#walFd = undefined;
@@ -237,8 +305,12 @@ export class SqliteStorage implements Storage {
     this.#queue = [];
     if (group.length === 0) return;
     let count = 0;
+    let bytes = 0;
     try {
-      for (const q of group) count += q.writes.length;
+      for (const q of group) {
+        count += q.writes.length;
+        for (const w of q.writes) bytes += w.key.length + (w.value?.length ?? 0);
+      }
       if (count > 0) {
         this.#stmt.begin.run();
         for (const q of group) {
@@ -267,6 +339,8 @@ export class SqliteStorage implements Storage {
     this.#next.groups.push(...group);
     for (const q of group) for (const w of q.writes) this.#unsynced.set(w.name, this.#next);
     this.#startSync();
+    this.#walPages += count + Math.ceil(bytes / this.#pageSize);
+    if (this.#walPages >= CHECKPOINT_PAGES) this.#requestCheckpoint();
   }
 
   /** Starts an fdatasync of the WAL for the committed groups waiting, unless one is in flight. */
@@ -322,6 +396,75 @@ export class SqliteStorage implements Storage {
       this.#walFd = fd;
     }
     return this.#walFd;
+  }
+
+  #requestCheckpoint(): void {
+    if (this.#checkpointing || this.#closed || this.#stats.checkpointerFailed) return;
+    try {
+      this.#checkpointer ??= this.#startCheckpointer();
+    } catch {
+      this.#checkpointerFailed(undefined);
+      return;
+    }
+    this.#checkpointing = true;
+    this.#walPages = 0;
+    this.#checkpointer.postMessage('checkpoint');
+  }
+
+  /** Started on demand, so that a storage opened and closed quickly (tests, tools) spawns no thread. */
+  #startCheckpointer(): Worker {
+    const workerData: CheckpointerData = { path: this.path, busyTimeoutMs: this.#busyTimeoutMs };
+    const worker = new Worker(new URL('./checkpointer.ts', import.meta.url), { workerData });
+    worker.on('message', (result: CheckpointResult) => this.#checkpointed(result));
+    worker.on('error', () => this.#checkpointerFailed(worker));
+    worker.on('exit', () => this.#checkpointerFailed(worker));
+    // A background helper: it never keeps the process alive (close() waits for it explicitly).
+    // After the listeners: adding a 'message' listener refs the worker's port again.
+    worker.unref();
+    return worker;
+  }
+
+  #checkpointed(result: CheckpointResult): void {
+    this.#checkpointing = false;
+    this.#stats.checkpoints++;
+    if (this.#closed || this.#broken) return;
+    // The WAL outgrew its limit: it has not restarted for many checkpoints, because commits kept
+    // landing during them. Copy the frames the worker has not (those committed while it ran) here,
+    // with no commit in between, so the next write restarts the WAL. This blocks the event loop
+    // (a WAL and a database fsync, a few ms), but rarely: once per limit's worth of WAL.
+    if (result.log * (this.#pageSize + WAL_FRAME_HEADER) < this.#walLimitBytes) return;
+    try {
+      this.#stmt.checkpoint.get();
+      this.#stats.walLimitCheckpoints++;
+    } catch {
+      // Acknowledged writes are still in the WAL; the next checkpoint tries again.
+    }
+  }
+
+  /** The worker stopped unexpectedly, or could not start: SQLite's automatic checkpoints take over again. */
+  #checkpointerFailed(worker: Worker | undefined): void {
+    if (this.#checkpointer !== worker || this.#stats.checkpointerFailed) return;
+    this.#checkpointer = undefined;
+    this.#checkpointing = false;
+    clearInterval(this.#checkpointTimer);
+    this.#stats.checkpointerFailed = true;
+    if (!this.#closed) this.#db.exec(`PRAGMA wal_autocheckpoint = ${CHECKPOINT_PAGES}`);
+  }
+
+  /**
+   * Stops the worker, which closes its connection, so that the main connection is the last to
+   * close: SQLite then checkpoints the whole WAL and removes it.
+   */
+  async #stopCheckpointer(): Promise<void> {
+    clearInterval(this.#checkpointTimer);
+    const worker = this.#checkpointer;
+    if (worker === undefined) return;
+    this.#checkpointer = undefined;
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    // Keeps the process alive until the worker has closed its connection.
+    worker.ref();
+    worker.postMessage('close');
+    await exited;
   }
 
   #rollback(): void {

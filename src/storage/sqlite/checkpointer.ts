@@ -1,0 +1,58 @@
+import { closeSync, fdatasyncSync, openSync } from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
+import { parentPort, workerData } from 'node:worker_threads';
+
+/**
+ * The SQLite storage's checkpointer, run in a worker thread by sqlite.ts: its own connection to
+ * the database copies WAL frames into the database file when asked, so a checkpoint's page copies
+ * and fsyncs never run on Coffer's event loop.
+ *
+ * Messages in: 'checkpoint' runs PRAGMA wal_checkpoint(PASSIVE) and replies a CheckpointResult;
+ * 'close' closes the connection, after which the thread exits. Any error (e.g. an I/O error in a
+ * checkpoint) is left uncaught: it ends the thread, and sqlite.ts falls back to SQLite's
+ * automatic checkpoints.
+ */
+export type CheckpointerData = { path: string; busyTimeoutMs: number };
+
+/** PRAGMA wal_checkpoint's row. */
+export type CheckpointResult = {
+  /** 1 if the checkpoint could not run or finish (another checkpoint was running). */
+  busy: number;
+  /** Frames in the WAL when the checkpoint started. */
+  log: number;
+  /** Frames of the WAL now in the database file. */
+  checkpointed: number;
+};
+
+const port = parentPort;
+if (port === null) throw new Error('sqlite checkpointer: must run in a worker thread');
+const { path, busyTimeoutMs } = workerData as CheckpointerData;
+const db = new DatabaseSync(path, { timeout: busyTimeoutMs });
+// NORMAL: a checkpoint syncs the WAL before copying frames (so it only copies durable ones), and
+// the database before the WAL can be restarted over the frames it copied.
+db.exec('PRAGMA synchronous = NORMAL');
+// PASSIVE never waits for, nor blocks, the main connection's readers and writer.
+const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+// SQLite syncs the database only at a checkpoint that reaches the end of the WAL. Under sustained
+// writes these rarely do (commits land while they run), and the pages they copy would pile up,
+// unsynced, for the next complete checkpoint, perhaps the main connection's (sqlite.ts), whose
+// fsync would then block the event loop for as long as it takes to write them all (~100 ms for
+// 64 MiB measured). So each checkpoint syncs what it copied itself.
+const dbFd = openSync(path, 'r');
+
+port.on('message', (msg: unknown) => {
+  if (msg === 'checkpoint') {
+    const row = checkpoint.get();
+    fdatasyncSync(dbFd);
+    const result: CheckpointResult = {
+      busy: Number(row?.busy),
+      log: Number(row?.log),
+      checkpointed: Number(row?.checkpointed),
+    };
+    port.postMessage(result);
+  } else if (msg === 'close') {
+    db.close();
+    closeSync(dbFd);
+    port.close();
+  }
+});
