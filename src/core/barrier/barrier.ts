@@ -216,22 +216,26 @@ export class Barrier implements Storage {
   async put(key: string, value: Buffer): Promise<void> {
     checkKey(key);
     const blob = this.#seal(key, value);
-    this.#cache?.invalidate(key);
+    const cache = this.#cache;
+    const ticket = cache?.beginWrite(key) ?? 0;
+    let written = false;
     try {
       await this.#physical.put(key, blob);
+      written = true;
     } finally {
-      this.#cache?.invalidate(key);
+      cache?.endWrite(key, ticket, written && this.#state !== undefined ? value : undefined);
     }
   }
 
   async delete(key: string): Promise<void> {
     checkKey(key);
     this.#unsealed();
-    this.#cache?.invalidate(key);
+    const cache = this.#cache;
+    const ticket = cache?.beginWrite(key) ?? 0;
     try {
       await this.#physical.delete(key);
     } finally {
-      this.#cache?.invalidate(key);
+      cache?.endWrite(key, ticket, undefined);
     }
   }
 
@@ -247,11 +251,16 @@ export class Barrier implements Storage {
       (op): StorageOp => (op.op === 'put' ? { ...op, value: this.#seal(op.key, op.value) } : op),
     );
     const cache = this.#cache;
-    for (const op of ops) cache?.invalidate(op.key);
+    const tickets = ops.map((op) => cache?.beginWrite(op.key) ?? 0);
+    let written = false;
     try {
       await this.#physical.batch(sealedOps);
+      written = true;
     } finally {
-      for (const op of ops) cache?.invalidate(op.key);
+      const keep = written && this.#state !== undefined;
+      ops.forEach((op, i) =>
+        cache?.endWrite(op.key, tickets[i]!, keep && op.op === 'put' ? op.value : undefined),
+      );
     }
   }
 

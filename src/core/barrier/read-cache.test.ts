@@ -185,4 +185,65 @@ describe('Barrier read cache', () => {
     cache.attachParsed('absent', raw, parsed);
     assert.equal(cache.parsed('absent'), undefined, 'nothing cached: nothing attached');
   });
+
+  describe('writes', () => {
+    it('a secret written over is read back from memory, with the new value', async () => {
+      const { physical, barrier } = await cachedBarrier();
+      await barrier.put('kv/a', Buffer.from('one'));
+      assert.deepEqual(await barrier.get('kv/a'), Buffer.from('one'));
+      assert.equal(physical.gets, 1, 'first read goes to storage');
+      const written = Buffer.from('two');
+      await barrier.put('kv/a', written);
+      written.fill(0); // the cache holds its own copy
+      assert.deepEqual(await barrier.get('kv/a'), Buffer.from('two'));
+      await barrier.batch([{ op: 'put', key: 'kv/a', value: Buffer.from('three') }]);
+      assert.deepEqual(await barrier.get('kv/a'), Buffer.from('three'));
+      assert.equal(physical.gets, 1, 'both reads after the writes were served from memory');
+    });
+
+    it('a write never adds a key, and a delete or a failed write leaves nothing cached', async () => {
+      const { physical, barrier } = await cachedBarrier();
+      await barrier.put('kv/new', Buffer.from('v'));
+      assert.deepEqual(await barrier.get('kv/new'), Buffer.from('v'));
+      assert.equal(physical.gets, 1, 'not cached by its write');
+      await barrier.delete('kv/new');
+      assert.equal(await barrier.get('kv/new'), undefined);
+      assert.equal(physical.gets, 2, 'the delete dropped it');
+      await barrier.put('kv/b', Buffer.from('b1'));
+      await barrier.get('kv/b');
+      const put = physical.put.bind(physical);
+      physical.put = async () => {
+        throw new Error('disk full');
+      };
+      await assert.rejects(barrier.put('kv/b', Buffer.from('b2')), /disk full/);
+      physical.put = put;
+      const before = physical.gets;
+      assert.deepEqual(await barrier.get('kv/b'), Buffer.from('b1'));
+      assert.equal(physical.gets, before + 1, 'after a failed write the key is read from storage');
+    });
+
+    it('overlapping writes that end out of order leave the key uncached', () => {
+      const c = new ReadCache();
+      c.set('k', Buffer.from('0'), c.generation);
+      const first = c.beginWrite('k');
+      const second = c.beginWrite('k');
+      assert.ok(first > 0, 'the key held a value');
+      c.endWrite('k', second, Buffer.from('2'));
+      assert.equal(c.get('k'), undefined, 'another write still in flight');
+      c.endWrite('k', first, Buffer.from('1'));
+      assert.equal(c.get('k'), undefined, 'the write that ended last began first: nothing cached');
+      const third = c.beginWrite('k');
+      c.endWrite('k', third, Buffer.from('3'));
+      assert.equal(c.get('k'), undefined, 'not cached before this write: not added');
+    });
+
+    it('concurrent writes of one key: a read after them sees the last one', async () => {
+      const { physical, barrier } = await cachedBarrier();
+      await barrier.put('kv/c', Buffer.from('0'));
+      await barrier.get('kv/c');
+      await Promise.all(['1', '2', '3'].map((v) => barrier.put('kv/c', Buffer.from(v))));
+      assert.deepEqual(await physical.get('kv/c').then((b) => b !== undefined), true);
+      assert.deepEqual(await barrier.get('kv/c'), Buffer.from('3'));
+    });
+  });
 });

@@ -5,9 +5,10 @@
  * emptied (and its buffers zeroed) at seal. Values are copied in and out: a caller that zeroes or
  * edits what it got cannot change the cache.
  *
- * Filled by reads only, never by writes, and a write drops the key: a value that was changed in
- * storage behind Coffer's back (not supported: one active node) is read and checked again only
- * after it leaves the cache.
+ * Filled by reads; a write drops the key, and when it succeeds puts the written value back if the
+ * key held one (a secret written over is read back from memory; writes never add keys). A value
+ * that was changed in storage behind Coffer's back (not supported: one active node) is read and
+ * checked again only after it leaves the cache.
  */
 export interface ReadCacheOptions {
   /** Most entries kept (Vault's `cache_size`; default 131,072). */
@@ -45,6 +46,8 @@ export class ReadCache {
   readonly #touched = new Map<string, number>();
   /** Reads that started before this generation are not cached (#touched was emptied then). */
   #floor = 0;
+  /** Writes in flight per key (beginWrite → endWrite). */
+  readonly #writing = new Map<string, { count: number; last: number }>();
 
   constructor(opts: ReadCacheOptions = {}) {
     this.#maxEntries = opts.maxEntries ?? DEFAULT_CACHE_ENTRIES;
@@ -120,6 +123,37 @@ export class ReadCache {
       if (oldest === undefined) break;
       this.#drop(oldest);
     }
+  }
+
+  /**
+   * Before a write of `key`: drops it (see invalidate) and counts the write in flight. Returns the
+   * write's ticket for endWrite: positive when the key held a value (the written value may then
+   * replace it when the write ends), 0 when it did not.
+   */
+  beginWrite(key: string): number {
+    const held = this.#entries.get(key);
+    this.invalidate(key);
+    const w = this.#writing.get(key);
+    const ticket = this.#generation;
+    if (w) {
+      w.count++;
+      w.last = ticket;
+    } else this.#writing.set(key, { count: 1, last: ticket });
+    return held !== undefined && held !== null ? ticket : 0;
+  }
+
+  /**
+   * After a write of `key` (every beginWrite has one): drops it again, and caches `value` (the
+   * plaintext written; undefined: nothing) if this was the last write of the key to begin and no
+   * other is still in flight, so a secret written over is read back from memory. Keys that were
+   * not cached, or known absent (a create), are not added: writes alone never grow the cache.
+   */
+  endWrite(key: string, ticket: number, value: Buffer | undefined): void {
+    this.invalidate(key);
+    const w = this.#writing.get(key);
+    if (w && --w.count > 0) return;
+    this.#writing.delete(key);
+    if (value !== undefined && ticket > 0 && w?.last === ticket) this.set(key, value, this.#generation);
   }
 
   /** Called before and after every write of `key`. */
