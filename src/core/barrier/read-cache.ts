@@ -31,7 +31,7 @@ export class ReadCache {
   readonly #entries = new Map<string, Buffer | null>();
   /**
    * Parsed JSON of cached values, deep-frozen and shared by every reader (see `parsed`). Present
-   * only while the key's entry is; counted in #bytes as a second copy of the value.
+   * only while the key's entry is; counted in #bytes (see parsedCost).
    */
   readonly #parsed = new Map<string, unknown>();
   readonly #maxEntries: number;
@@ -94,7 +94,7 @@ export class ReadCache {
     const held = this.#entries.get(key);
     if (!held || this.#parsed.has(key) || !held.equals(raw)) return;
     this.#parsed.set(key, parsed);
-    this.#bytes += held.length;
+    this.#bytes += parsedCost(held);
     this.#evict();
   }
 
@@ -184,9 +184,19 @@ export class ReadCache {
     const old = this.#entries.get(key)!;
     this.#entries.delete(key);
     this.#bytes -= cost(key, old);
-    if (this.#parsed.delete(key)) this.#bytes -= old?.length ?? 0;
+    if (this.#parsed.delete(key) && old) this.#bytes -= parsedCost(old);
     old?.fill(0);
   }
+}
+
+/**
+ * What a shared parse costs beside its bytes: the objects and strings themselves, and what
+ * readers derive from it once and keep as long as it lives (the response's JSON, the audit's
+ * HMAC'd copy): counted as three copies of the value, so the cache's real footprint stays near
+ * its byte budget.
+ */
+function parsedCost(raw: Buffer): number {
+  return raw.length * 3;
 }
 
 function cost(key: string, value: Buffer | null): number {

@@ -1,7 +1,3 @@
-import { closeSync, fdatasyncSync, openSync } from 'node:fs';
-import { DatabaseSync } from 'node:sqlite';
-import { parentPort, workerData } from 'node:worker_threads';
-
 /**
  * The SQLite storage's checkpointer, run in a worker thread by sqlite.ts: its own connection to
  * the database copies WAL frames into the database file when asked, so a checkpoint's page copies
@@ -11,6 +7,10 @@ import { parentPort, workerData } from 'node:worker_threads';
  * 'close' closes the connection, after which the thread exits. Any error (e.g. an I/O error in a
  * checkpoint) is left uncaught: it ends the thread, and sqlite.ts falls back to SQLite's
  * automatic checkpoints.
+ *
+ * The worker runs the plain JavaScript below (`new Worker(CHECKPOINTER_SOURCE, { eval: true })`),
+ * not a .ts module: a TypeScript module would load Node's type stripper (a WebAssembly module)
+ * into the thread, ~25 MB of RSS for a loop of a dozen lines.
  */
 export type CheckpointerData = { path: string; busyTimeoutMs: number };
 
@@ -24,9 +24,13 @@ export type CheckpointResult = {
   checkpointed: number;
 };
 
-const port = parentPort;
+export const CHECKPOINTER_SOURCE = `
+'use strict';
+const { closeSync, fdatasyncSync, openSync } = require('node:fs');
+const { DatabaseSync } = require('node:sqlite');
+const { parentPort: port, workerData } = require('node:worker_threads');
 if (port === null) throw new Error('sqlite checkpointer: must run in a worker thread');
-const { path, busyTimeoutMs } = workerData as CheckpointerData;
+const { path, busyTimeoutMs } = workerData;
 const db = new DatabaseSync(path, { timeout: busyTimeoutMs });
 // NORMAL: a checkpoint syncs the WAL before copying frames (so it only copies durable ones), and
 // the database before the WAL can be restarted over the frames it copied.
@@ -39,20 +43,15 @@ const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
 // fsync would then block the event loop for as long as it takes to write them all (~100 ms for
 // 64 MiB measured). So each checkpoint syncs what it copied itself.
 const dbFd = openSync(path, 'r');
-
-port.on('message', (msg: unknown) => {
+port.on('message', (msg) => {
   if (msg === 'checkpoint') {
     const row = checkpoint.get();
     fdatasyncSync(dbFd);
-    const result: CheckpointResult = {
-      busy: Number(row?.busy),
-      log: Number(row?.log),
-      checkpointed: Number(row?.checkpointed),
-    };
-    port.postMessage(result);
+    port.postMessage({ busy: Number(row?.busy), log: Number(row?.log), checkpointed: Number(row?.checkpointed) });
   } else if (msg === 'close') {
     db.close();
     closeSync(dbFd);
     port.close();
   }
 });
+`;

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
 import type { Storage, StorageOp } from '../storage.ts';
-import type { CheckpointerData, CheckpointResult } from './checkpointer.ts';
+import { CHECKPOINTER_SOURCE, type CheckpointerData, type CheckpointResult } from './checkpointer.ts';
 
 /**
  * The embedded default backend: one SQLite file (node:sqlite) in WAL mode; a write is on disk
@@ -414,7 +414,13 @@ export class SqliteStorage implements Storage {
   /** Started on demand, so that a storage opened and closed quickly (tests, tools) spawns no thread. */
   #startCheckpointer(): Worker {
     const workerData: CheckpointerData = { path: this.path, busyTimeoutMs: this.#busyTimeoutMs };
-    const worker = new Worker(new URL('./checkpointer.ts', import.meta.url), { workerData });
+    const worker = new Worker(CHECKPOINTER_SOURCE, {
+      eval: true,
+      workerData,
+      // It allocates next to nothing: a small heap keeps its RSS small (past it, the thread
+      // ends and SQLite's automatic checkpoints take over).
+      resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 },
+    });
     worker.on('message', (result: CheckpointResult) => this.#checkpointed(result));
     worker.on('error', () => this.#checkpointerFailed(worker));
     worker.on('exit', () => this.#checkpointerFailed(worker));

@@ -15,7 +15,6 @@ import {
   isReadable,
   loadConfig,
   loadSecret,
-  loadSecretShared,
   loadVersionData,
   loadVersionDataShared,
   metadataKey,
@@ -57,7 +56,9 @@ export async function readVersion(
   | { kind: 'ok'; data: Record<string, unknown>; metadata: Record<string, unknown> }
   | { kind: 'gone'; metadata: Record<string, unknown> }
 > {
-  const secret = await loadSecretShared(ctx.storage, path);
+  // The metadata record changes with every write of the secret: parsed afresh (a shared parse
+  // would be replaced, and left for the old-generation GC, as often as the secret is written).
+  const secret = await loadSecret(ctx.storage, path);
   if (!secret) throw new NotFoundError();
   const n = requested && requested > 0 ? requested : secret.current;
   const v = secret.versions[n];

@@ -64,14 +64,6 @@ export function loadSecret(storage: StorageView, path: string): Promise<SecretRe
   return storage.getJSON<SecretRecord>(metadataKey(path));
 }
 
-/** The metadata record, shared and frozen: for reads that do not change it. */
-export function loadSecretShared(
-  storage: StorageView,
-  path: string,
-): Promise<Readonly<SecretRecord> | undefined> {
-  return storage.getJSONShared<SecretRecord>(metadataKey(path));
-}
-
 /** A version's data, shared and frozen: for reads that hand it out unchanged. */
 export async function loadVersionDataShared(
   storage: StorageView,
