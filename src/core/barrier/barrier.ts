@@ -258,9 +258,9 @@ export class Barrier implements Storage {
       written = true;
     } finally {
       const keep = written && this.#state !== undefined;
-      ops.forEach((op, i) =>
-        cache?.endWrite(op.key, tickets[i]!, keep && op.op === 'put' ? op.value : undefined),
-      );
+      for (const [i, op] of ops.entries()) {
+        cache?.endWrite(op.key, tickets[i]!, keep && op.op === 'put' ? op.value : undefined);
+      }
     }
   }
 
