@@ -7,6 +7,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { after, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { runUntilKilled } from './kill-test-helper.ts';
 import { SqliteStorage, type SqliteStorageOptions } from './sqlite.ts';
 
 const MiB = 1024 * 1024;
@@ -216,27 +217,9 @@ setInterval(() => process.stderr.write(JSON.stringify(s.stats) + '\\n'), 50);
     let stats = '';
     for (let round = 0; round < 3; round++) {
       const killAfter = 3000 + Math.floor(Math.random() * 3000);
-      const child = spawn(process.execPath, [script, path, String(round)], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      child.stderr.on('data', (d: Buffer) => {
-        stats += d.toString();
-      });
-      let buffered = '';
-      let seen = 0;
-      child.stdout.on('data', (d: Buffer) => {
-        buffered += d.toString();
-        const lines = buffered.split('\n');
-        buffered = lines.pop() ?? '';
-        acknowledged.push(...lines);
-        seen += lines.length;
-        if (seen >= killAfter) child.kill('SIGKILL');
-      });
-      const [, signal] = (await new Promise((res) => child.on('close', (code, sig) => res([code, sig])))) as [
-        number | null,
-        string | null,
-      ];
-      assert.equal(signal, 'SIGKILL', `writer exited without being killed: ${stats.slice(-2000)}`);
+      const run = await runUntilKilled(script, [path, String(round)], killAfter);
+      acknowledged.push(...run.acknowledged);
+      stats += run.stderr;
     }
     const last = stats
       .trim()

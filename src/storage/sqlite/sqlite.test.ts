@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { after, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { storageConformance } from '../conformance.ts';
+import { runUntilKilled } from './kill-test-helper.ts';
 import { SqliteStorage } from './sqlite.ts';
 
 const dirs: string[] = [];
@@ -260,29 +260,7 @@ for (let w = 0; w < 8; w++) writer(w);
     const acknowledged: string[] = [];
     for (let round = 0; round < 3; round++) {
       const killAfter = 100 + Math.floor(Math.random() * 400);
-      const child = spawn(process.execPath, [script, path, String(round)], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString();
-      });
-      let buffered = '';
-      let seen = 0;
-      child.stdout.on('data', (d: Buffer) => {
-        buffered += d.toString();
-        const lines = buffered.split('\n');
-        buffered = lines.pop() ?? '';
-        acknowledged.push(...lines);
-        seen += lines.length;
-        if (seen >= killAfter) child.kill('SIGKILL');
-      });
-      const [, signal] = (await new Promise((res) => child.on('close', (code, sig) => res([code, sig])))) as [
-        number | null,
-        string | null,
-      ];
-      assert.equal(signal, 'SIGKILL', `writer exited without being killed: ${stderr}`);
-      assert.ok(seen >= killAfter);
+      acknowledged.push(...(await runUntilKilled(script, [path, String(round)], killAfter)).acknowledged);
     }
     const s = SqliteStorage.open({ path });
     for (const key of acknowledged) {
