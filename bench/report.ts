@@ -9,6 +9,8 @@ export interface Row {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly baselineReqPerSec: number;
+  /** The baseline's p99 at the same connection count (a floor for what the machine allows). */
+  readonly baselineP99Ms: number;
   /** reqPerSec ÷ baselineReqPerSec (same connection count, same run of the harness). */
   readonly ratio: number;
   /** The server's VmHWM at the end of its scenario × audit mode. */

@@ -92,7 +92,7 @@ const fsyncResults: { audit: string; fsyncPerSec: number; kvWriteReqPerSec: numb
 const kv100k: Kv100kResult[] = [];
 
 async function runScenario(sc: Scenario): Promise<void> {
-  let baseline: Map<number, number> | undefined;
+  let baseline: Map<number, { reqPerSec: number; p99Ms: number }> | undefined;
   for (const audit of opts.audit) {
     log(`\n== ${sc.name} (audit ${audit})`);
     const before = new Set(opts.profile ? readdirSync(PROFILES) : []);
@@ -100,7 +100,7 @@ async function runScenario(sc: Scenario): Promise<void> {
       audit: audit === 'on',
       ...(opts.profile ? { profileDir: PROFILES } : {}),
     });
-    const measured: Omit<Row, 'baselineReqPerSec' | 'ratio' | 'peakRssMB'>[] = [];
+    const measured: Omit<Row, 'baselineReqPerSec' | 'baselineP99Ms' | 'ratio' | 'peakRssMB'>[] = [];
     let peak = 0;
     try {
       const spec = await sc.setup(server);
@@ -148,8 +148,14 @@ async function runScenario(sc: Scenario): Promise<void> {
       await server.stop();
     }
     for (const r of measured) {
-      const b = baseline?.get(r.connections) ?? Number.NaN;
-      rows.push({ ...r, baselineReqPerSec: b, ratio: r.reqPerSec / b, peakRssMB: peak });
+      const b = baseline?.get(r.connections) ?? { reqPerSec: Number.NaN, p99Ms: Number.NaN };
+      rows.push({
+        ...r,
+        baselineReqPerSec: b.reqPerSec,
+        baselineP99Ms: b.p99Ms,
+        ratio: r.reqPerSec / b.reqPerSec,
+        peakRssMB: peak,
+      });
     }
     if (opts.profile) collectProfile(sc.name, audit, before);
   }
@@ -160,15 +166,21 @@ async function measureBaseline(
   script: string,
   path: string,
   size: number,
-): Promise<Map<number, number>> {
+): Promise<Map<number, { reqPerSec: number; p99Ms: number }>> {
   log(`  baseline: node:http answering ${size} bytes of JSON`);
   const b = await startBaseline(size);
-  const out = new Map<number, number>();
+  const out = new Map<number, { reqPerSec: number; p99Ms: number }>();
   try {
     for (const conns of opts.connections) {
       const { runs } = await measure(`${b.url}${path}`, script, conns);
-      out.set(conns, median(runs.map((r) => r.reqPerSec)));
-      log(`  baseline ${conns} conns: ${out.get(conns)?.toFixed(0)} req/s (${sc.name})`);
+      const figures = {
+        reqPerSec: median(runs.map((r) => r.reqPerSec)),
+        p99Ms: median(runs.map((r) => r.p99Ms)),
+      };
+      out.set(conns, figures);
+      log(
+        `  baseline ${conns} conns: ${figures.reqPerSec.toFixed(0)} req/s, p99 ${figures.p99Ms.toFixed(2)} ms (${sc.name})`,
+      );
     }
   } finally {
     await b.stop();
