@@ -1,25 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { runUntilKilled } from './kill-test-helper.ts';
 import { SqliteStorage, type SqliteStorageOptions } from './sqlite.ts';
+import { runUntilKilled, tempDir } from './test-helper.ts';
 
 const MiB = 1024 * 1024;
-const dirs: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'coffer-ckpt-'));
-  dirs.push(dir);
-  return dir;
-}
-after(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
 
 /**
  * Opens a storage and also hands out its private main connection (the first DatabaseSync that
@@ -93,7 +83,7 @@ async function assertAllThere(path: string, total: number): Promise<void> {
 
 describe('SqliteStorage checkpoints', () => {
   it('checkpoints in the worker, never in commits, and keeps the WAL bounded; close removes the WAL', async () => {
-    const path = join(tempDir(), 'coffer.db');
+    const path = join(tempDir('coffer-ckpt-'), 'coffer.db');
     const { s, main } = openWithConnection({ path, walLimitBytes: 4 * MiB });
     assert.equal(main.prepare('PRAGMA wal_autocheckpoint').get()?.wal_autocheckpoint, 0);
     // 20,000 random keys in commits of 100: about 100 WAL pages each, ~80 MiB of WAL unchecked.
@@ -110,7 +100,7 @@ describe('SqliteStorage checkpoints', () => {
   });
 
   it('over the WAL limit, the main connection checkpoints the rest itself', async () => {
-    const path = join(tempDir(), 'coffer.db');
+    const path = join(tempDir('coffer-ckpt-'), 'coffer.db');
     // Any WAL is over a 1-byte limit: every reply of the worker is followed by a main checkpoint.
     const s = SqliteStorage.open({ path, walLimitBytes: 1 });
     await writeGroups(s, path, 3000, 100);
@@ -121,7 +111,7 @@ describe('SqliteStorage checkpoints', () => {
   });
 
   it('checkpoints a WAL written to within a second, without 1000 pages of writes', async () => {
-    const path = join(tempDir(), 'coffer.db');
+    const path = join(tempDir('coffer-ckpt-'), 'coffer.db');
     const s = SqliteStorage.open({ path });
     await s.put('k/0', valueFor('k/0'));
     assert.equal(s.stats.checkpoints, 0);
@@ -134,7 +124,7 @@ describe('SqliteStorage checkpoints', () => {
   });
 
   it('falls back to automatic checkpoints when the worker dies, and keeps working', async () => {
-    const path = join(tempDir(), 'coffer.db');
+    const path = join(tempDir('coffer-ckpt-'), 'coffer.db');
     const capture = captureWorkers();
     let opened: ReturnType<typeof openWithConnection>;
     try {
@@ -161,7 +151,7 @@ describe('SqliteStorage checkpoints', () => {
   });
 
   it('never keeps the process alive, and close() completes in a process with nothing else to do', async () => {
-    const dir = tempDir();
+    const dir = tempDir('coffer-ckpt-');
     const script = join(dir, 'idle.mts');
     writeFileSync(
       script,
@@ -193,7 +183,7 @@ process.stdout.write('done');
   });
 
   it('keeps every acknowledged write when killed (SIGKILL) while checkpoints run', async () => {
-    const dir = tempDir();
+    const dir = tempDir('coffer-ckpt-');
     const path = join(dir, 'coffer.db');
     const script = join(dir, 'writer.mts');
     // A small WAL limit, so the main connection's checkpoints (and WAL restarts) happen too.

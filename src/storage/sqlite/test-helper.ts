@@ -1,5 +1,23 @@
+/** Helpers shared by the sqlite storage's tests. */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after } from 'node:test';
+
+const dirs: string[] = [];
+// Imported at the top of a test file: the hook belongs to the file and runs when it ends.
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** A fresh temp folder, removed when the test file ends. */
+export function tempDir(prefix = 'coffer-sqlite-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(dir);
+  return dir;
+}
 
 /**
  * For crash tests: runs `node script ...args`, collects the lines it prints (one per acknowledged
