@@ -36,11 +36,17 @@ export function envelopeJSON(requestId: string, res: Response): string {
   const e = res.envelope ?? {};
   const warnings = res.warnings && res.warnings.length > 0 ? res.warnings : null;
   return (
-    `{"request_id":${json(requestId)},"lease_id":${json(e.lease_id ?? '')},` +
-    `"renewable":${json(e.renewable ?? false)},"lease_duration":${json(e.lease_duration ?? 0)},` +
-    `"data":${dataJSON(res.data ?? null)},"wrap_info":${json(e.wrap_info ?? null)},` +
-    `"warnings":${json(warnings)},"auth":${json(e.auth ?? null)},"mount_type":${json(e.mount_type ?? '')}}`
+    `{"request_id":${json(requestId)},"lease_id":${orDefault(e.lease_id, '""')},` +
+    `"renewable":${orDefault(e.renewable, 'false')},"lease_duration":${orDefault(e.lease_duration, '0')},` +
+    `"data":${dataJSON(res.data ?? null)},"wrap_info":${orDefault(e.wrap_info, 'null')},` +
+    `"warnings":${orDefault(warnings, 'null')},"auth":${orDefault(e.auth, 'null')},` +
+    `"mount_type":${orDefault(e.mount_type, '""')}}`
   );
+}
+
+/** The JSON of `value`, or `absent` (the JSON of the field's default) when it is null or undefined. */
+function orDefault(value: unknown, absent: string): string {
+  return value === undefined || value === null ? absent : json(value);
 }
 
 const sharedJSON = new WeakMap<object, string>();

@@ -123,14 +123,16 @@ export async function serve(
       sendError(res, id, err, opts.logger, headers);
     }
   } finally {
-    opts.logger.debug('request', {
-      request_id: id,
-      method,
-      ...(path === undefined ? {} : { path }),
-      status: res.statusCode,
-      duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
-      remote_addr: remoteAddr(req),
-    });
+    if (opts.logger.enabled?.('debug') !== false) {
+      opts.logger.debug('request', {
+        request_id: id,
+        method,
+        ...(path === undefined ? {} : { path }),
+        status: res.statusCode,
+        duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
+        remote_addr: remoteAddr(req),
+      });
+    }
   }
 
   /**
@@ -191,12 +193,18 @@ function mediaType(value: string | undefined): string | undefined {
 }
 
 function requestHeaders(req: IncomingMessage): Record<string, string> {
-  const entries: Array<[string, string]> = [];
-  for (const [name, value] of Object.entries(req.headers)) {
+  const all = req.headers;
+  const out: Record<string, string> = {};
+  for (const name in all) {
+    const value = all[name];
     if (value === undefined || CREDENTIAL_HEADERS.has(name)) continue;
-    entries.push([name, Array.isArray(value) ? value.join(', ') : value]);
+    const text = Array.isArray(value) ? value.join(', ') : value;
+    // An own property even for a header named __proto__ (an assignment would set the prototype).
+    if (name === '__proto__')
+      Object.defineProperty(out, name, { value: text, enumerable: true, writable: true, configurable: true });
+    else out[name] = text;
   }
-  return Object.fromEntries(entries);
+  return out;
 }
 
 /** `X-Vault-Token`, else `Authorization: Bearer …`, else ''. */

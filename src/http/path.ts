@@ -53,6 +53,7 @@ export function apiPath(decoded: string): string | undefined {
  * `list` and `help` steer the edge and are left out.
  */
 export function queryData(query: string): Record<string, unknown> {
+  if (query === '') return {};
   const values = new Map<string, string[]>();
   for (const [key, value] of new URLSearchParams(query)) {
     if (key === 'list' || key === 'help') continue;
@@ -68,6 +69,7 @@ const FALSE = new Set(['0', 'f', 'F', 'false', 'FALSE', 'False']);
 
 /** A boolean query flag the way Vault reads one: absent → false, a true/false word, else undefined. */
 export function queryFlag(query: string, name: string): boolean | undefined {
+  if (query === '') return false;
   const value = new URLSearchParams(query).get(name);
   if (value === null) return false;
   if (TRUE.has(value)) return true;

@@ -26,23 +26,36 @@ export function send(
     return;
   }
   for (const name of res.getHeaderNames()) res.removeHeader(name);
-  const all: Record<string, string | number> = { ...BASE_HEADERS };
-  for (const [name, value] of Object.entries(headers)) {
-    // Header names are case-insensitive: an override replaces the base header of any case.
-    for (const base of Object.keys(all)) if (base.toLowerCase() === name.toLowerCase()) delete all[base];
-    all[name] = value;
-  }
+  const all = withBaseHeaders(headers);
   // 1xx, 204 and 304 carry no body and no Content-Length (RFC 9110 §8.6).
   if (body === undefined || status < 200 || status === 204 || status === 304) {
     res.writeHead(status, all);
     res.end();
     return;
   }
-  all['Content-Length'] = Buffer.byteLength(body, 'utf8');
+  all.push('Content-Length', Buffer.byteLength(body, 'utf8'));
   res.writeHead(status, all);
   // A string body goes out in the same write as the headers (one syscall).
   res.end(body, 'utf8');
 }
+
+/**
+ * The base headers with `headers` over them, as writeHead's flat [name, value, …] list. Header
+ * names are case-insensitive: an override replaces the base header of any case.
+ */
+function withBaseHeaders(headers: Readonly<Record<string, string>>): Array<string | number> {
+  const names = Object.keys(headers);
+  if (names.length === 0) return [...BASE_LIST];
+  const all: Record<string, string> = { ...BASE_HEADERS };
+  for (const name of names) {
+    const lower = name.toLowerCase();
+    for (const base of Object.keys(all)) if (base.toLowerCase() === lower) delete all[base];
+    all[name] = headers[name]!;
+  }
+  return Object.entries(all).flat();
+}
+
+const BASE_LIST: readonly string[] = Object.entries(BASE_HEADERS).flat();
 
 /** Sends what core answered: raw, in the envelope, or 204. */
 export function sendResponse(
@@ -51,7 +64,7 @@ export function sendResponse(
   out: Response,
   edgeHeaders: Readonly<Record<string, string>> = {},
 ): void {
-  const headers = { ...out.headers, ...edgeHeaders };
+  const headers = out.headers === undefined ? edgeHeaders : { ...out.headers, ...edgeHeaders };
   if (out.raw !== undefined) {
     send(res, out.status ?? 200, JSON.stringify(out.raw) ?? 'null', headers);
   } else if (hasEnvelope(out)) {

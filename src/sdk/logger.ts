@@ -5,6 +5,8 @@ export interface Logger {
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
   child(fields: Record<string, unknown>): Logger;
+  /** Whether a line at `level` would be written; lets hot paths skip building its fields. */
+  enabled?(level: LogLevel): boolean;
 }
 
 export const silentLogger: Logger = {
@@ -14,6 +16,9 @@ export const silentLogger: Logger = {
   error() {},
   child() {
     return silentLogger;
+  },
+  enabled() {
+    return false;
   },
 };
 
@@ -39,6 +44,7 @@ export function jsonLogger(
     warn: (m, f) => emit('warn', m, f),
     error: (m, f) => emit('error', m, f),
     child: (fields) => jsonLogger({ ...opts, fields: { ...base, ...fields } }),
+    enabled: (lvl) => rank[lvl] >= level,
   };
 }
 

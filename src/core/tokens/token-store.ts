@@ -298,18 +298,23 @@ export class TokenStore {
   /** The live entry of a presented token, or undefined for an unknown, expired or revoked one. */
   async lookup(id: string): Promise<TokenEntry | undefined> {
     if (typeof id !== 'string' || id === '' || id.length > 512) return undefined;
-    return this.getByHash(this.hash(id));
+    return this.#getByHash(this.hash(id));
   }
 
   /** Like lookup, by the token's hash (`RequestAuth.tokenHash`). */
-  async getByHash(hash: string): Promise<TokenEntry | undefined> {
-    if (!HASH_RE.test(hash) || this.#revoking.has(hash)) return undefined;
+  getByHash(hash: string): Promise<TokenEntry | undefined> {
+    return HASH_RE.test(hash) ? this.#getByHash(hash) : Promise.resolve(undefined);
+  }
+
+  /** getByHash of a hash known to be well-formed (one hash() made). */
+  async #getByHash(hash: string): Promise<TokenEntry | undefined> {
+    if (this.#revoking.has(hash)) return undefined;
     let entry = this.#cache.get(hash);
     if (!entry) {
       const epoch = this.#epoch;
       entry = await this.#read(hash);
       if (!entry) return undefined;
-      if (epoch !== this.#epoch) return this.getByHash(hash);
+      if (epoch !== this.#epoch) return this.#getByHash(hash);
       this.#cache.set(hash, entry);
     }
     if (this.#revoking.has(hash) || this.#expired(entry) || entry.numUses < 0) return undefined;

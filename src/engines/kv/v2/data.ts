@@ -15,6 +15,7 @@ import {
   isReadable,
   loadConfig,
   loadSecret,
+  loadSecretShared,
   loadVersionData,
   loadVersionDataShared,
   metadataKey,
@@ -56,9 +57,7 @@ export async function readVersion(
   | { kind: 'ok'; data: Record<string, unknown>; metadata: Record<string, unknown> }
   | { kind: 'gone'; metadata: Record<string, unknown> }
 > {
-  // The metadata record changes with every write of the secret: parsed afresh (a shared parse
-  // would be replaced, and left for the old-generation GC, as often as the secret is written).
-  const secret = await loadSecret(ctx.storage, path);
+  const secret = await loadSecretShared(ctx.storage, path);
   if (!secret) throw new NotFoundError();
   const n = requested && requested > 0 ? requested : secret.current;
   const v = secret.versions[n];
@@ -115,7 +114,7 @@ const softDeleteLatest: Handler<F> = (ctx, { path }) =>
 export const dataPath = definePath({
   pattern: 'data/:path+',
   fields,
-  exists: async (ctx, { path }) => (await loadSecret(ctx.storage, path!)) !== undefined,
+  exists: async (ctx, { path }) => (await loadSecretShared(ctx.storage, path!)) !== undefined,
   operations: { read, create: write, update: write, patch, delete: softDeleteLatest },
   help: {
     synopsis: 'Write, patch, read and delete versioned secrets.',

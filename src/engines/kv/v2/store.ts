@@ -64,6 +64,17 @@ export function loadSecret(storage: StorageView, path: string): Promise<SecretRe
   return storage.getJSON<SecretRecord>(metadataKey(path));
 }
 
+/**
+ * The metadata record, shared and frozen (see StorageView.getJSONShared): for reads that only look
+ * at it. A handler that changes the record loads its own copy with loadSecret.
+ */
+export function loadSecretShared(
+  storage: StorageView,
+  path: string,
+): Promise<Readonly<SecretRecord> | undefined> {
+  return storage.getJSONShared<SecretRecord>(metadataKey(path));
+}
+
 /** A version's data, shared and frozen: for reads that hand it out unchanged. */
 export async function loadVersionDataShared(
   storage: StorageView,
