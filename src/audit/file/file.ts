@@ -54,7 +54,8 @@ export const fileFactory: AuditDeviceFactory = async (options, deps) => {
 
 /** A write that arrived while a reopen was in progress: appended to the new file once it is open. */
 interface Held {
-  buf: Buffer;
+  /** The lines, each ending in a newline. */
+  text: string;
   sync: boolean;
   resolve: () => void;
   reject: (err: Error) => void;
@@ -103,10 +104,10 @@ export class FileAuditDevice implements AuditDevice {
   write(lines: string[], opts: { sync?: boolean } = {}): Promise<void> {
     if (this.#closed) return Promise.reject(new Error('file audit device: closed'));
     if (lines.length === 0) return Promise.resolve();
-    const buf = Buffer.from(`${lines.join('\n')}\n`, 'utf8');
+    const text = lines.length === 1 ? `${lines[0]}\n` : `${lines.join('\n')}\n`;
     const sync = opts.sync ?? true;
     return new Promise((resolve, reject) => {
-      this.#pending.push({ buf, sync, resolve, reject });
+      this.#pending.push({ text, sync, resolve, reject });
       if (!this.#appendScheduled) {
         this.#appendScheduled = true;
         // The lines of every request handled in this turn of the event loop go out in one write.
@@ -130,7 +131,10 @@ export class FileAuditDevice implements AuditDevice {
 
   /** One append for the whole batch; then unsynced lines resolve, synced ones join the next fdatasync. */
   #appendBatch(batch: Held[]): void {
-    const buf = batch.length === 1 ? batch[0]!.buf : Buffer.concat(batch.map((h) => h.buf));
+    // One UTF-8 encoding of the whole batch (no Buffer per line, no concatenation of Buffers).
+    let text = '';
+    for (const h of batch) text += h.text;
+    const buf = Buffer.from(text, 'utf8');
     const fh = this.#fh;
     const failed = fh ? this.#append(fh, buf) : (this.#broken ?? new Error('file audit device: closed'));
     if (failed) {

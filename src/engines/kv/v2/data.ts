@@ -7,6 +7,7 @@ import {
   NotFoundError,
   type Response,
 } from '../../../sdk/index.ts';
+import { isShared, shareFrozen } from '../../../sdk/shared-value.ts';
 import { secretPath } from './fields.ts';
 import { withLock } from './lock.ts';
 import { isObject, mergePatch, requireMergePatch } from './merge-patch.ts';
@@ -19,6 +20,8 @@ import {
   loadVersionData,
   loadVersionDataShared,
   metadataKey,
+  type SecretRecord,
+  type VersionRecord,
 } from './store.ts';
 import { checkCas, json, parseCas, writeVersion } from './version-write.ts';
 import { versionMetadata } from './view.ts';
@@ -62,11 +65,37 @@ export async function readVersion(
   const n = requested && requested > 0 ? requested : secret.current;
   const v = secret.versions[n];
   if (!v) throw new NotFoundError();
-  const metadata = versionMetadata(secret, n, v);
+  const metadata = sharedVersionMetadata(secret, n, v);
   if (!isReadable(v, ctx.system.now().getTime())) return { kind: 'gone', metadata };
   const data = await loadVersionDataShared(ctx.storage, path, n);
   if (!data) throw new NotFoundError();
   return { kind: 'ok', data, metadata };
+}
+
+/** Per shared (frozen) metadata record: the metadata block of each version read, made once. */
+const metadataBlocks = new WeakMap<object, Map<number, Record<string, unknown>>>();
+
+/**
+ * versionMetadata, shared as well when the record is: the same secret read again and again answers
+ * the same frozen block, so its JSON and its audit HMACs are computed once (see sdk/shared-value.ts).
+ */
+function sharedVersionMetadata(
+  secret: Readonly<SecretRecord>,
+  n: number,
+  v: VersionRecord,
+): Record<string, unknown> {
+  if (!isShared(secret)) return versionMetadata(secret, n, v);
+  let blocks = metadataBlocks.get(secret);
+  if (blocks === undefined) {
+    blocks = new Map();
+    metadataBlocks.set(secret, blocks);
+  }
+  let block = blocks.get(n);
+  if (block === undefined) {
+    block = shareFrozen(versionMetadata(secret, n, v));
+    blocks.set(n, block);
+  }
+  return block;
 }
 
 const read: Handler<F> = async (ctx, { path, version }): Promise<Response> => {
