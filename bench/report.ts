@@ -11,7 +11,10 @@ export interface Row {
   readonly baselineReqPerSec: number;
   /** The baseline's p99 at the same connection count (a floor for what the machine allows). */
   readonly baselineP99Ms: number;
-  /** reqPerSec ÷ baselineReqPerSec (same connection count, same run of the harness). */
+  /**
+   * The median over the runs of (scenario req/s ÷ the req/s of the baseline run just before it),
+   * at the same connection count.
+   */
   readonly ratio: number;
   /** The server's VmHWM at the end of its scenario × audit mode. */
   readonly peakRssMB: number;
@@ -21,7 +24,13 @@ export interface Row {
   /** Summed over the measured runs: responses outside 2xx/3xx, and socket errors. */
   readonly non2xx: number;
   readonly socketErrors: number;
-  readonly runs: readonly { reqPerSec: number; p50Ms: number; p99Ms: number }[];
+  readonly runs: readonly {
+    reqPerSec: number;
+    p50Ms: number;
+    p99Ms: number;
+    baselineReqPerSec?: number;
+    baselineP99Ms?: number;
+  }[];
 }
 
 export function median(xs: readonly number[]): number {

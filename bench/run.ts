@@ -56,17 +56,35 @@ log(
 if (opts.profile) mkdirSync(PROFILES, { recursive: true });
 const scratch = mkdtempSync(join(tmpdir(), 'coffer-bench-lua-'));
 
-/** Warm-up, then `runs` measured runs at each connection count. Returns the runs and CPU used. */
-async function measure(url: string, script: string, conns: number, pid?: number) {
-  if (opts.warmup > 0)
-    await runWrk({ url, connections: conns, seconds: opts.warmup, script, cpu: CLIENT_CPU });
-  const cpu0 = pid === undefined ? 0 : cpuSeconds(pid);
-  const runs: WrkResult[] = [];
-  for (let i = 0; i < opts.runs; i++) {
-    runs.push(await runWrk({ url, connections: conns, seconds: opts.duration, script, cpu: CLIENT_CPU }));
+/**
+ * Warm-up of both, then `runs` pairs of measured runs: the baseline, then the scenario, one right
+ * after the other. The machine's speed drifts by tens of percent within minutes here, so each
+ * scenario run is compared with the baseline run just before it. Returns the runs and the CPU the
+ * server used in its own runs.
+ */
+async function measurePairs(
+  serverUrl: string,
+  baselineUrl: string,
+  script: string,
+  conns: number,
+  pid: number,
+) {
+  const wrk = (url: string, seconds: number) =>
+    runWrk({ url, connections: conns, seconds, script, cpu: CLIENT_CPU });
+  if (opts.warmup > 0) {
+    await wrk(baselineUrl, opts.warmup);
+    await wrk(serverUrl, opts.warmup);
   }
-  const cpu = pid === undefined ? 0 : cpuSeconds(pid) - cpu0;
-  return { runs, cpu };
+  const runs: WrkResult[] = [];
+  const baselineRuns: WrkResult[] = [];
+  let cpu = 0;
+  for (let i = 0; i < opts.runs; i++) {
+    baselineRuns.push(await wrk(baselineUrl, opts.duration));
+    const cpu0 = cpuSeconds(pid);
+    runs.push(await wrk(serverUrl, opts.duration));
+    cpu += cpuSeconds(pid) - cpu0;
+  }
+  return { runs, baselineRuns, cpu };
 }
 
 /** Sends the scenario's base request once; returns the response body size in bytes. */
@@ -92,7 +110,6 @@ const fsyncResults: { audit: string; fsyncPerSec: number; kvWriteReqPerSec: numb
 const kv100k: Kv100kResult[] = [];
 
 async function runScenario(sc: Scenario): Promise<void> {
-  let baseline: Map<number, { reqPerSec: number; p99Ms: number }> | undefined;
   for (const audit of opts.audit) {
     log(`\n== ${sc.name} (audit ${audit})`);
     const before = new Set(opts.profile ? readdirSync(PROFILES) : []);
@@ -100,7 +117,7 @@ async function runScenario(sc: Scenario): Promise<void> {
       audit: audit === 'on',
       ...(opts.profile ? { profileDir: PROFILES } : {}),
     });
-    const measured: Omit<Row, 'baselineReqPerSec' | 'baselineP99Ms' | 'ratio' | 'peakRssMB'>[] = [];
+    const measured: Omit<Row, 'peakRssMB'>[] = [];
     let peak = 0;
     try {
       const spec = await sc.setup(server);
@@ -108,30 +125,51 @@ async function runScenario(sc: Scenario): Promise<void> {
       const script = join(scratch, `${sc.name}-${audit}.lua`);
       writeFileSync(script, luaScript(spec));
       const url = `${server.url}${spec.path}`;
-      if (!baseline) baseline = await measureBaseline(sc, script, spec.path, size);
-      for (const conns of opts.connections) {
-        const { runs, cpu } = await measure(url, script, conns, server.pid);
-        const requests = runs.reduce((a, r) => a + r.requests, 0);
-        const row = {
-          scenario: sc.name,
-          audit,
-          connections: conns,
-          reqPerSec: median(runs.map((r) => r.reqPerSec)),
-          p50Ms: median(runs.map((r) => r.p50Ms)),
-          p99Ms: median(runs.map((r) => r.p99Ms)),
-          cpuSecPer1k: requests ? (cpu / requests) * 1000 : Number.NaN,
-          responseBytes: size,
-          non2xx: runs.reduce((a, r) => a + r.non2xx, 0),
-          socketErrors: runs.reduce((a, r) => a + r.socketErrors, 0),
-          runs: runs.map(({ reqPerSec, p50Ms, p99Ms }) => ({ reqPerSec, p50Ms, p99Ms })),
-        };
-        log(
-          `  ${conns} conns: ${row.reqPerSec.toFixed(0)} req/s, p50 ${row.p50Ms.toFixed(2)} ms, p99 ${row.p99Ms.toFixed(2)} ms` +
-            (row.non2xx || row.socketErrors
-              ? `  WARNING: ${row.non2xx} non-2xx, ${row.socketErrors} socket errors/timeouts`
-              : ''),
-        );
-        measured.push(row);
+      log(`  baseline: node:http answering ${size} bytes of JSON, measured before each run`);
+      const baseline = await startBaseline(size);
+      try {
+        for (const conns of opts.connections) {
+          const { runs, baselineRuns, cpu } = await measurePairs(
+            url,
+            `${baseline.url}${spec.path}`,
+            script,
+            conns,
+            server.pid,
+          );
+          const requests = runs.reduce((a, r) => a + r.requests, 0);
+          const row = {
+            scenario: sc.name,
+            audit,
+            connections: conns,
+            reqPerSec: median(runs.map((r) => r.reqPerSec)),
+            p50Ms: median(runs.map((r) => r.p50Ms)),
+            p99Ms: median(runs.map((r) => r.p99Ms)),
+            cpuSecPer1k: requests ? (cpu / requests) * 1000 : Number.NaN,
+            responseBytes: size,
+            non2xx: runs.reduce((a, r) => a + r.non2xx, 0),
+            socketErrors: runs.reduce((a, r) => a + r.socketErrors, 0),
+            baselineReqPerSec: median(baselineRuns.map((r) => r.reqPerSec)),
+            baselineP99Ms: median(baselineRuns.map((r) => r.p99Ms)),
+            ratio: median(runs.map((r, i) => r.reqPerSec / baselineRuns[i]!.reqPerSec)),
+            runs: runs.map(({ reqPerSec, p50Ms, p99Ms }, i) => ({
+              reqPerSec,
+              p50Ms,
+              p99Ms,
+              baselineReqPerSec: baselineRuns[i]!.reqPerSec,
+              baselineP99Ms: baselineRuns[i]!.p99Ms,
+            })),
+          };
+          log(
+            `  ${conns} conns: ${row.reqPerSec.toFixed(0)} req/s, p50 ${row.p50Ms.toFixed(2)} ms, p99 ${row.p99Ms.toFixed(2)} ms; ` +
+              `baseline ${row.baselineReqPerSec.toFixed(0)} req/s, p99 ${row.baselineP99Ms.toFixed(2)} ms; ratio ${row.ratio.toFixed(3)}` +
+              (row.non2xx || row.socketErrors
+                ? `  WARNING: ${row.non2xx} non-2xx, ${row.socketErrors} socket errors/timeouts`
+                : ''),
+          );
+          measured.push(row);
+        }
+      } finally {
+        await baseline.stop();
       }
       peak = vmMB(server.pid, 'VmHWM');
       if (sc.name === 'kv-write') {
@@ -147,45 +185,9 @@ async function runScenario(sc: Scenario): Promise<void> {
     } finally {
       await server.stop();
     }
-    for (const r of measured) {
-      const b = baseline?.get(r.connections) ?? { reqPerSec: Number.NaN, p99Ms: Number.NaN };
-      rows.push({
-        ...r,
-        baselineReqPerSec: b.reqPerSec,
-        baselineP99Ms: b.p99Ms,
-        ratio: r.reqPerSec / b.reqPerSec,
-        peakRssMB: peak,
-      });
-    }
+    for (const r of measured) rows.push({ ...r, peakRssMB: peak });
     if (opts.profile) collectProfile(sc.name, audit, before);
   }
-}
-
-async function measureBaseline(
-  sc: Scenario,
-  script: string,
-  path: string,
-  size: number,
-): Promise<Map<number, { reqPerSec: number; p99Ms: number }>> {
-  log(`  baseline: node:http answering ${size} bytes of JSON`);
-  const b = await startBaseline(size);
-  const out = new Map<number, { reqPerSec: number; p99Ms: number }>();
-  try {
-    for (const conns of opts.connections) {
-      const { runs } = await measure(`${b.url}${path}`, script, conns);
-      const figures = {
-        reqPerSec: median(runs.map((r) => r.reqPerSec)),
-        p99Ms: median(runs.map((r) => r.p99Ms)),
-      };
-      out.set(conns, figures);
-      log(
-        `  baseline ${conns} conns: ${figures.reqPerSec.toFixed(0)} req/s, p99 ${figures.p99Ms.toFixed(2)} ms (${sc.name})`,
-      );
-    }
-  } finally {
-    await b.stop();
-  }
-  return out;
 }
 
 function collectProfile(scenario: string, audit: string, before: Set<string>): void {
