@@ -180,3 +180,33 @@ describe('core: help and OpenAPI cover every served path', () => {
     await t.core.close();
   });
 });
+
+describe('core: audit lines around a device being enabled', () => {
+  it('the enabling request logs its response only; later requests log both lines', async () => {
+    const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'coffer-audit-enable-'));
+    try {
+      const t = await testCore();
+      const file = join(dir, 'audit.log');
+      await t.request('update', 'sys/audit/file', { type: 'file', options: { file_path: file } });
+      await t.request('read', 'sys/mounts');
+      await t.core.close();
+      const lines = readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      assert.deepEqual(
+        lines.map((l) => [l.type, l.request.path]),
+        [
+          ['response', 'sys/audit/file'],
+          ['request', 'sys/mounts'],
+          ['response', 'sys/mounts'],
+        ],
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
