@@ -94,6 +94,8 @@ export class AuditBroker {
    * request, being weak), so nothing outlives the request.
    */
   #blocks = new WeakMap<Request, Map<Live, EntryBlocks>>();
+  #lastTimeMs = Number.NaN;
+  #lastTimeText = '';
 
   constructor(deps: AuditBrokerDeps) {
     this.#deps = deps;
@@ -232,9 +234,19 @@ export class AuditBroker {
     return hashString(live.salt, input);
   }
 
+  /** `now.toISOString()`, made once per millisecond (V8 formats it through printf). */
+  #timeText(now: Date): string {
+    const ms = now.getTime();
+    if (ms !== this.#lastTimeMs) {
+      this.#lastTimeMs = ms;
+      this.#lastTimeText = now.toISOString();
+    }
+    return this.#lastTimeText;
+  }
+
   async #log(input: AuditInput, kind: 'request' | 'response'): Promise<void> {
     if (this.#live.size === 0) return;
-    const time = this.#deps.now().toISOString();
+    const time = this.#timeText(this.#deps.now());
     const targets = [...this.#live.values()];
     let built: Map<Live, EntryBlocks> | undefined;
     if (kind === 'request') {
