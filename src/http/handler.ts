@@ -198,11 +198,8 @@ function requestHeaders(req: IncomingMessage): Record<string, string> {
   for (const name in all) {
     const value = all[name];
     if (value === undefined || CREDENTIAL_HEADERS.has(name)) continue;
-    const text = Array.isArray(value) ? value.join(', ') : value;
-    // An own property even for a header named __proto__ (an assignment would set the prototype).
-    if (name === '__proto__')
-      Object.defineProperty(out, name, { value: text, enumerable: true, writable: true, configurable: true });
-    else out[name] = text;
+    // (Node never lists a header named __proto__: its own parser drops it the same way.)
+    out[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return out;
 }
