@@ -43,6 +43,23 @@ describe('file audit device', () => {
     assert.throws(() => parseFileOptions({ file_path: '/x', colour: 'red' }), /unknown option "colour"/);
   });
 
+  it('writes batches of every size byte for byte, multi-byte characters included', async () => {
+    const p = join(await freshDir(), 'audit.log');
+    const dev = await open(p);
+    // Small, then far larger than any earlier batch (the encoding buffer grows), then small again,
+    // then one past the shared buffer's limit; text with 2-, 3- and 4-byte UTF-8 characters.
+    const batches = [
+      ['{"a":"é"}'],
+      Array.from({ length: 300 }, (_, i) => JSON.stringify({ i, s: `€🔑${'x'.repeat(i * 3)}` })),
+      ['{"b":"ü\\u2028"}'],
+      [JSON.stringify({ big: '€'.repeat(1_500_000) })],
+      ['{"c":1}'],
+    ];
+    for (const b of batches) await Promise.all(b.map((l) => dev.write([l])));
+    await dev.close();
+    assert.equal(await readFile(p, 'utf8'), `${batches.flat().join('\n')}\n`);
+  });
+
   it('creates the file with mode 0600 (or the given mode), appending to an existing file', async () => {
     const d = await freshDir();
     const p = join(d, 'audit.log');

@@ -17,6 +17,8 @@ import type { Logger } from '../../sdk/logger.ts';
 
 const KNOWN = new Set(['file_path', 'path', 'mode']);
 const DEFAULT_MODE = 0o600;
+/** Larger batches are encoded into a Buffer of their own. */
+const MAX_SCRATCH = 4 * 1024 * 1024;
 
 export interface FileDeviceOptions {
   /** An absolute or relative path; the directory must exist (it is not created). */
@@ -81,6 +83,11 @@ export class FileAuditDevice implements AuditDevice {
   /** Serializes reopen and close. */
   #lock: Promise<unknown> = Promise.resolve();
   #syncs = 0;
+  /**
+   * Reused for every batch's UTF-8 bytes (the append is synchronous): no Buffer allocated and no
+   * separate length pass per batch. Grows to the largest batch seen, up to MAX_SCRATCH.
+   */
+  #scratch = Buffer.allocUnsafeSlow(0);
 
   private constructor(opts: FileDeviceOptions, logger: Logger, fh: fsp.FileHandle) {
     this.#opts = opts;
@@ -134,7 +141,7 @@ export class FileAuditDevice implements AuditDevice {
     // One UTF-8 encoding of the whole batch (no Buffer per line, no concatenation of Buffers).
     let text = '';
     for (const h of batch) text += h.text;
-    const buf = Buffer.from(text, 'utf8');
+    const buf = this.#encode(text);
     const fh = this.#fh;
     const failed = fh ? this.#append(fh, buf) : (this.#broken ?? new Error('file audit device: closed'));
     if (failed) {
@@ -146,6 +153,18 @@ export class FileAuditDevice implements AuditDevice {
       if (h.sync) synced!.then(h.resolve, h.reject);
       else h.resolve();
     }
+  }
+
+  /** `text` as UTF-8, in the scratch buffer when it fits (a UTF-16 unit is at most 3 bytes). */
+  #encode(text: string): Buffer {
+    const most = text.length * 3;
+    if (most > MAX_SCRATCH) return Buffer.from(text, 'utf8');
+    if (most > this.#scratch.length) {
+      this.#scratch = Buffer.allocUnsafeSlow(
+        Math.min(MAX_SCRATCH, Math.max(most, 2 * this.#scratch.length, 64 * 1024)),
+      );
+    }
+    return this.#scratch.subarray(0, this.#scratch.write(text, 0, 'utf8'));
   }
 
   async reopen(): Promise<void> {

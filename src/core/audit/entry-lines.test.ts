@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Request } from '../../sdk/request.ts';
+import type { Request, RequestAuth } from '../../sdk/request.ts';
+import { shareFrozen } from '../../sdk/shared-value.ts';
 import {
   type AuditEntry,
   type AuditInput,
@@ -186,6 +187,31 @@ function request(extra: Partial<Request> = {}): Request {
 
 const mount = { type: 'kv', accessor: 'kv_123', path: 'secret/' };
 
+/** A RequestAuth frozen all the way down, as access/resolver.ts shares one per token. */
+const frozenAuth: RequestAuth = Object.freeze({
+  tokenHash: 'th2',
+  accessor: 'acc-shared',
+  policies: Object.freeze(['bench', 'default']),
+  tokenPolicies: Object.freeze(['bench', 'default']),
+  identityPolicies: Object.freeze([]),
+  entityId: '',
+  displayName: 'token',
+  metadata: Object.freeze({ 'key "q"': 'v\n' }),
+  tokenType: 'service',
+  path: 'auth/token/create',
+});
+/** A cached secret as the KV engine answers it: shared, frozen values. */
+const sharedData = shareFrozen({
+  value: 'x'.repeat(50),
+  n: 5,
+  deep: { list: ['a', null, 2, { b: 'c' }], e: {} },
+});
+const sharedMeta = shareFrozen({
+  created_time: '2024-01-02T03:04:05Z',
+  custom_metadata: null,
+  destroyed: false,
+});
+
 const inputs: Record<string, AuditInput> = {
   'authenticated, mount, wrap ttl': { request: request(), mount, wrapTTL: 60 },
   'no token, no auth, no mount': {
@@ -260,6 +286,21 @@ const inputs: Record<string, AuditInput> = {
     response: { data: { keys: ['a', 'b', 'c'], key_info: { a: {}, b: { n: 'x' } } } },
   },
   'internal error without response': { request: request(), mount, error: 'internal error' },
+  'shared auth, shared response data': {
+    request: request({ operation: 'read', data: undefined as never, auth: frozenAuth }),
+    mount,
+    response: { data: { data: sharedData, metadata: sharedMeta, plain: ['p', 1n] } },
+  },
+  'shared auth, another token': {
+    request: request({ clientToken: 'hvs.other', auth: frozenAuth, data: { data: sharedData } }),
+    mount,
+    response: { data: sharedData as never },
+  },
+  'shared auth with a token ttl': {
+    request: request({ auth: frozenAuth }),
+    tokenTTL: 60,
+    response: { data: [] as never },
+  },
   'empty response objects': {
     request: request(),
     response: { data: {}, envelope: { wrap_info: {}, auth: {} } },

@@ -8,7 +8,7 @@
  * response line, which are byte for byte `JSON.stringify` of `requestEntry` / `responseEntry`.
  */
 import type { Request, RequestAuth, Response } from '../../sdk/request.ts';
-import { copyValue, hashString, hashValue } from './hash.ts';
+import { copyValue, hashString, hashValue, hashValueJSON, jsonString } from './hash.ts';
 
 /** What core hands the broker for one request (and, for the response entry, its outcome). */
 export interface AuditInput {
@@ -96,10 +96,15 @@ export function responseEntry(input: AuditInput, fmt: EntryFormat, now: Date): A
   return entry;
 }
 
-/** Builds and serializes the `auth` and `request` blocks (the client token is hashed once). */
+/**
+ * Serializes the `auth` and `request` blocks (the client token is hashed once): the JSON of
+ * `blocks(input, fmt)`, written field by field. The `auth` block of a shared (frozen) RequestAuth
+ * is remembered per device and client-token HMAC, with the accessor's HMAC.
+ */
 export function entryBlocks(input: AuditInput, fmt: EntryFormat): EntryBlocks {
-  const { auth, request } = blocks(input, fmt);
-  return { auth: JSON.stringify(auth), request: JSON.stringify(request), from: sourceOf(input) };
+  const token = secret(fmt, input.request.clientToken);
+  const { auth, accessor } = authJSON(input, fmt, token);
+  return { auth, request: requestJSON(input, fmt, token, accessor), from: sourceOf(input) };
 }
 
 /**
@@ -124,13 +129,13 @@ export function blocksFit(blocks: EntryBlocks, input: AuditInput): boolean {
 
 /** `JSON.stringify(requestEntry(input, fmt, now))`, from the blocks; `time` is `now.toISOString()`. */
 export function requestLine(input: AuditInput, blocks: EntryBlocks, time: string): string {
-  return `{"time":${JSON.stringify(time)},"type":"request","auth":${blocks.auth},"request":${blocks.request}${errorField(input)}}`;
+  return `{"time":${jsonString(time)},"type":"request","auth":${blocks.auth},"request":${blocks.request}${errorField(input)}}`;
 }
 
 /** `JSON.stringify(responseEntry(input, fmt, now))`, from the blocks; `time` is `now.toISOString()`. */
 export function responseLine(input: AuditInput, fmt: EntryFormat, blocks: EntryBlocks, time: string): string {
-  const response = JSON.stringify(responseBlock(input, fmt));
-  return `{"time":${JSON.stringify(time)},"type":"response","auth":${blocks.auth},"request":${blocks.request},"response":${response}${errorField(input)}}`;
+  const response = responseJSON(input, fmt);
+  return `{"time":${jsonString(time)},"type":"response","auth":${blocks.auth},"request":${blocks.request},"response":${response}${errorField(input)}}`;
 }
 
 function errorField(input: AuditInput): string {
@@ -256,6 +261,156 @@ function responseBlock(input: AuditInput, fmt: EntryFormat): AuditEntry {
   put(out, 'warnings', res.warnings);
   if (env.lease_id) out.secret = { lease_id: env.lease_id };
   return out;
+}
+
+// The same blocks as JSON, written field by field: `field` is `put` for text (`,"key":value`, or
+// nothing), and each writer gives exactly `JSON.stringify` of the block its object builder makes.
+
+/** `,"k":<JSON of v>`, or '' where `put` leaves the field out. Keys are plain ASCII names. */
+function field(k: string, v: unknown): string {
+  if (v === undefined || v === null || v === '') return '';
+  if (typeof v === 'string') return `,"${k}":${jsonString(v)}`;
+  if (typeof v === 'object' && (Array.isArray(v) ? v.length === 0 : !hasOwnKey(v))) return '';
+  const text = JSON.stringify(v);
+  return text === undefined ? '' : `,"${k}":${text}`;
+}
+
+/** `{...}` from `field` parts. */
+function object(parts: string): string {
+  return parts === '' ? '{}' : `{${parts.slice(1)}}`;
+}
+
+interface AuthText {
+  /** The `auth` block's JSON. */
+  auth: string;
+  accessor: string | undefined;
+}
+
+interface RememberedAuth extends AuthText {
+  fmt: EntryFormat;
+  token: string | undefined;
+}
+
+/** Per shared RequestAuth: its `auth` block per device (few devices: a short list). */
+const authMemo = new WeakMap<RequestAuth, RememberedAuth[]>();
+const MAX_AUTH_FORMATS = 4;
+
+/**
+ * A RequestAuth frozen all the way down (access/resolver.ts shares one per token entry): its
+ * fields cannot change under a remembered block.
+ */
+function isDeepFrozen(a: RequestAuth): boolean {
+  return (
+    Object.isFrozen(a) &&
+    Object.isFrozen(a.policies) &&
+    Object.isFrozen(a.tokenPolicies) &&
+    Object.isFrozen(a.identityPolicies) &&
+    Object.isFrozen(a.metadata)
+  );
+}
+
+function authJSON(input: AuditInput, fmt: EntryFormat, token: string | undefined): AuthText {
+  const a = input.request.auth;
+  // The block also depends on the token's TTL and issue time when core passes them: not remembered.
+  const shared =
+    a !== undefined && input.tokenTTL === undefined && input.tokenIssueTime === undefined && isDeepFrozen(a);
+  if (!shared) return buildAuthJSON(input, fmt, token);
+  let list = authMemo.get(a);
+  if (list === undefined) {
+    list = [];
+    authMemo.set(a, list);
+  }
+  for (const r of list) if (r.fmt === fmt && r.token === token) return r;
+  const built: RememberedAuth = { ...buildAuthJSON(input, fmt, token), fmt, token };
+  if (list.length >= MAX_AUTH_FORMATS) list.shift();
+  list.push(built);
+  return built;
+}
+
+function buildAuthJSON(input: AuditInput, fmt: EntryFormat, token: string | undefined): AuthText {
+  const a = input.request.auth;
+  const accessor = accessorOf(fmt, a?.accessor);
+  let parts = field('client_token', token) + field('accessor', accessor);
+  if (a) {
+    parts +=
+      field('display_name', a.displayName) +
+      field('policies', a.policies) +
+      field('token_policies', a.tokenPolicies) +
+      field('identity_policies', a.identityPolicies) +
+      field('metadata', a.metadata) +
+      field('entity_id', a.entityId) +
+      field('token_type', a.tokenType);
+  }
+  parts +=
+    field('token_ttl', input.tokenTTL) + field('token_issue_time', input.tokenIssueTime?.toISOString());
+  return { auth: object(parts), accessor };
+}
+
+/** The `data` field: hashed (memoized for shared values) unless log_raw or non-HMAC keys apply. */
+function dataField(fmt: EntryFormat, v: unknown, keep: readonly string[] | undefined): string {
+  if (
+    fmt.logRaw ||
+    (keep && keep.length > 0) ||
+    v === null ||
+    typeof v !== 'object' ||
+    typeof (v as { toJSON?: unknown }).toJSON === 'function'
+  )
+    return field('data', hashedData(fmt, v, keep));
+  // The hashed copy has the same own keys (or length) as `v`: `put`'s emptiness test on `v`.
+  if (Array.isArray(v) ? v.length === 0 : !hasOwnKey(v)) return '';
+  const text = hashValueJSON(fmt.salt, v);
+  return text === undefined ? '' : `,"data":${text}`;
+}
+
+function requestJSON(
+  input: AuditInput,
+  fmt: EntryFormat,
+  token: string | undefined,
+  accessor: string | undefined,
+): string {
+  const req = input.request;
+  const mount = input.mount;
+  return object(
+    field('id', req.id) +
+      field('operation', req.operation) +
+      field('mount_type', mount?.type) +
+      field('mount_accessor', mount?.accessor) +
+      field('mount_point', mount?.path ?? req.mountPoint) +
+      field('client_token', token) +
+      field('client_token_accessor', accessor) +
+      ',"namespace":{"id":"root"}' +
+      field('path', req.path) +
+      dataField(fmt, req.data, mount?.nonHmacRequestKeys) +
+      field('remote_address', req.remoteAddr) +
+      field('wrap_ttl', input.wrapTTL),
+  );
+}
+
+function responseJSON(input: AuditInput, fmt: EntryFormat): string {
+  const res = input.response ?? {};
+  const env = res.envelope ?? {};
+  const mount = input.mount;
+  let parts =
+    field('mount_type', mount?.type) +
+    field('mount_accessor', mount?.accessor) +
+    field('mount_point', mount?.path ?? input.request.mountPoint);
+  if (res.data !== undefined) {
+    const data =
+      fmt.elideListResponses && input.request.operation === 'list' && res.data
+        ? elideList(res.data)
+        : res.data;
+    parts += dataField(fmt, data, mount?.nonHmacResponseKeys);
+  }
+  const authRaw = input.authResponse ?? (isObject(env.auth) ? env.auth : undefined);
+  const wrapRaw = isObject(env.wrap_info) ? env.wrap_info : undefined;
+  if (authRaw || wrapRaw) {
+    // Logins and wrapped responses: the copying builder (rare on the hot path).
+    const block = responseBlock(input, fmt);
+    parts += field('auth', block.auth) + field('wrap_info', block.wrap_info);
+  }
+  parts += field('warnings', res.warnings);
+  if (env.lease_id) parts += `,"secret":{"lease_id":${JSON.stringify(env.lease_id)}}`;
+  return object(parts);
 }
 
 /** Vault's elide_list_responses: `keys` and `key_info` become their counts. */

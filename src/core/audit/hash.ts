@@ -26,6 +26,8 @@ interface Hasher {
   memo: Map<string, string>;
   /** Hashed copies of shared (deep-frozen, see sdk/shared-value.ts) values: computed once each. */
   shared: WeakMap<object, unknown>;
+  /** The JSON of those hashed copies, made once each (see hashValueJSON). */
+  sharedJSON: WeakMap<object, string>;
 }
 const hashers = new WeakMap<Buffer, Hasher>();
 /** Strings whose HMAC is remembered per salt; the memo is emptied when full. */
@@ -41,7 +43,7 @@ export function hashString(salt: Buffer, s: string): string {
 function hasherFor(salt: Buffer): Hasher {
   let h = hashers.get(salt);
   if (!h) {
-    h = { key: createSecretKey(salt), memo: new Map(), shared: new WeakMap() };
+    h = { key: createSecretKey(salt), memo: new Map(), shared: new WeakMap(), sharedJSON: new WeakMap() };
     hashers.set(salt, h);
   }
   return h;
@@ -75,6 +77,55 @@ export function hashValue(
   // only: it is made once and reused (a KV secret read again and again is hashed once).
   const memo = nonHmacKeys.size === 0 ? h.shared : undefined;
   return walk(value, 0, str, nonHmacKeys, memo);
+}
+
+/**
+ * `JSON.stringify(hashValue(salt, value))` (no non-HMAC keys), written straight from `value`
+ * without building the hashed copy: shared values come from the memo, serialized once each.
+ */
+export function hashValueJSON(salt: Buffer, value: unknown): string | undefined {
+  return jsonWalk(hasherFor(salt), value, 0);
+}
+
+function jsonWalk(h: Hasher, value: unknown, depth: number): string | undefined {
+  if (depth > MAX_DEPTH) throw new Error('audit: data nested too deeply');
+  // An HMAC is the prefix and hex digits: nothing in it needs escaping.
+  if (typeof value === 'string') return `"${hashWith(h, value)}"`;
+  if (value === null || typeof value !== 'object') {
+    return typeof value === 'bigint' ? `"${hashWith(h, value.toString())}"` : JSON.stringify(value);
+  }
+  if (isShared(value)) {
+    let text = h.sharedJSON.get(value);
+    if (text === undefined) {
+      text = JSON.stringify(walk(value, depth, (s) => hashWith(h, s), NO_KEYS, h.shared)) as string;
+      h.sharedJSON.set(value, text);
+    }
+    return text;
+  }
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++)
+      out += `${i === 0 ? '' : ','}${jsonWalk(h, value[i], depth + 1) ?? 'null'}`;
+    return `${out}]`;
+  }
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    return JSON.stringify(walk(value, depth, (s) => hashWith(h, s), NO_KEYS, h.shared));
+  }
+  let out = '';
+  for (const k in value) {
+    if (!Object.hasOwn(value, k)) continue;
+    const text = jsonWalk(h, (value as Record<string, unknown>)[k], depth + 1);
+    if (text !== undefined) out += `${out === '' ? '{' : ','}${jsonString(k)}:${text}`;
+  }
+  return out === '' ? '{}' : `${out}}`;
+}
+
+/** Characters JSON.stringify writes as they are: printable ASCII without `"` and `\`. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** `JSON.stringify(s)` for a string, without the serializer's set-up for the common plain case. */
+export function jsonString(s: string): string {
+  return PLAIN.test(s) ? `"${s}"` : JSON.stringify(s);
 }
 
 /** A deep, JSON-shaped copy (what `hashValue` does with log_raw). */
