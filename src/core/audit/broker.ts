@@ -247,7 +247,6 @@ export class AuditBroker {
   async #log(input: AuditInput, kind: 'request' | 'response'): Promise<void> {
     if (this.#live.size === 0) return;
     const time = this.#timeText(this.#deps.now());
-    const targets = [...this.#live.values()];
     let built: Map<Live, EntryBlocks> | undefined;
     if (kind === 'request') {
       built = new Map();
@@ -257,13 +256,26 @@ export class AuditBroker {
       this.#blocks.delete(input.request);
     }
     // Entries are built before the first await: later changes to the request do not leak in.
+    // Request lines are written (a device that cannot write still refuses the request) but synced
+    // together with the response line, before the response leaves: one fdatasync a request.
+    const sync = kind === 'response';
+    if (this.#live.size === 1) {
+      // One device (the common case): no settling of a list.
+      const live = this.#live.values().next().value as Live;
+      try {
+        if (!live.device) throw new Error('the device could not be opened');
+        await live.device.write([live.common.prefix + entryLine(kind, input, live, time, built)], { sync });
+        return;
+      } catch (err) {
+        this.#failed(input, kind, [{ path: live.entry.path, error: message(err) }]);
+      }
+    }
+    const targets = [...this.#live.values()];
     const writes = targets.map((live) => {
       try {
         if (!live.device) throw new Error('the device could not be opened');
         const line = live.common.prefix + entryLine(kind, input, live, time, built);
-        // Request lines are written (a device that cannot write still refuses the request) but
-        // synced together with the response line, before the response leaves: one fdatasync a request.
-        return live.device.write([line], { sync: kind === 'response' });
+        return live.device.write([line], { sync });
       } catch (err) {
         return Promise.reject(err);
       }
@@ -275,12 +287,20 @@ export class AuditBroker {
       if (r.status === 'fulfilled') ok++;
       else failures.push({ path: targets[i]!.entry.path, error: message(r.reason) });
     });
+    if (ok === 0) this.#failed(input, kind, failures);
     for (const f of failures) this.#deps.logger.error(`audit: device failed to log the ${kind}`, f);
-    if (ok === 0) {
-      const msg = `audit: no device could log the ${kind}`;
-      this.#deps.logger.error(msg, { request_id: input.request.id, path: input.request.path });
-      throw new AuditFailedError(msg);
-    }
+  }
+
+  /** No device could log the entry: logs why and throws (core refuses the request). */
+  #failed(
+    input: AuditInput,
+    kind: 'request' | 'response',
+    failures: { path: string; error: string }[],
+  ): never {
+    for (const f of failures) this.#deps.logger.error(`audit: device failed to log the ${kind}`, f);
+    const msg = `audit: no device could log the ${kind}`;
+    this.#deps.logger.error(msg, { request_id: input.request.id, path: input.request.path });
+    throw new AuditFailedError(msg);
   }
 
   async #open(live: Live): Promise<void> {
