@@ -103,8 +103,8 @@ export function responseEntry(input: AuditInput, fmt: EntryFormat, now: Date): A
  */
 export function entryBlocks(input: AuditInput, fmt: EntryFormat): EntryBlocks {
   const token = secret(fmt, input.request.clientToken);
-  const { auth, accessor } = authJSON(input, fmt, token);
-  return { auth, request: requestJSON(input, fmt, token, accessor), from: sourceOf(input) };
+  const { auth, tokenFields } = authJSON(input, fmt, token);
+  return { auth, request: requestJSON(input, fmt, tokenFields), from: sourceOf(input) };
 }
 
 /**
@@ -283,7 +283,8 @@ function object(parts: string): string {
 interface AuthText {
   /** The `auth` block's JSON. */
   auth: string;
-  accessor: string | undefined;
+  /** The request block's `client_token` and `client_token_accessor` fields. */
+  tokenFields: string;
 }
 
 interface RememberedAuth extends AuthText {
@@ -343,7 +344,10 @@ function buildAuthJSON(input: AuditInput, fmt: EntryFormat, token: string | unde
   }
   parts +=
     field('token_ttl', input.tokenTTL) + field('token_issue_time', input.tokenIssueTime?.toISOString());
-  return { auth: object(parts), accessor };
+  return {
+    auth: object(parts),
+    tokenFields: field('client_token', token) + field('client_token_accessor', accessor),
+  };
 }
 
 /** The `data` field: hashed (memoized for shared values) unless log_raw or non-HMAC keys apply. */
@@ -362,12 +366,7 @@ function dataField(fmt: EntryFormat, v: unknown, keep: readonly string[] | undef
   return text === undefined ? '' : `,"data":${text}`;
 }
 
-function requestJSON(
-  input: AuditInput,
-  fmt: EntryFormat,
-  token: string | undefined,
-  accessor: string | undefined,
-): string {
+function requestJSON(input: AuditInput, fmt: EntryFormat, tokenFields: string): string {
   const req = input.request;
   const mount = input.mount;
   return object(
@@ -376,8 +375,7 @@ function requestJSON(
       field('mount_type', mount?.type) +
       field('mount_accessor', mount?.accessor) +
       field('mount_point', mount?.path ?? req.mountPoint) +
-      field('client_token', token) +
-      field('client_token_accessor', accessor) +
+      tokenFields +
       ',"namespace":{"id":"root"}' +
       field('path', req.path) +
       dataField(fmt, req.data, mount?.nonHmacRequestKeys) +
