@@ -83,7 +83,6 @@ test('1,000 leases, 300 expire while stopped: dropped at unseal, the 700 live on
   const b = await issue('b', N_B);
   const a = await issue('a', N_A);
   const usersA = new Set(a.map((x) => x.user));
-  const usersB = new Set(b.map((x) => x.user));
   const live = await pgRolesLike(LOCAL_PG, PREFIX);
   assert.equal(live.size, N_A + N_B, 'every issued user exists');
   assert.equal((await v.ok('GET', 'sys/leases/count')).data.lease_count, N_A + N_B);
@@ -103,11 +102,20 @@ test('1,000 leases, 300 expire while stopped: dropped at unseal, the 700 live on
   assert.ok(done !== undefined, 'the 300 expired users were not dropped within 15 s of unseal');
   console.log(`# restart: unseal ${unsealMs} ms; 300 expired users dropped ${done - t0} ms after unseal`);
   assert.ok(done - t0 <= 5000, `took ${done - t0} ms`);
+  // Every B lease still running (with a margin for revocation) must have survived. On a slow
+  // machine the first B leases may have ended by now: they are checked with the rest below.
+  const checkedAt = Date.now();
   const after = await pgRolesLike(LOCAL_PG, PREFIX);
-  for (const u of usersB) assert.ok(after.has(u), `live user ${u} survived`);
+  const running = b.filter((x) => x.ends > checkedAt + 2000);
+  assert.ok(
+    running.length >= N_B / 2,
+    `only ${running.length} of ${N_B} B leases still running: issuance too slow`,
+  );
+  for (const x of running) assert.ok(after.has(x.user), `live user ${x.user} survived`);
   for (const u of usersA) assert.equal(after.has(u), false);
-  assert.equal((await v.ok('GET', 'sys/leases/count')).data.lease_count, N_B);
-  const look = await v.ok('PUT', 'sys/leases/lookup', { lease_id: b[0]!.lease });
+  const count = (await v.ok('GET', 'sys/leases/count')).data.lease_count;
+  assert.ok(count >= running.length && count <= N_B, `lease count ${count}`);
+  const look = await v.ok('PUT', 'sys/leases/lookup', { lease_id: running.at(-1)!.lease });
   assert.ok(look.data.ttl > 0);
 
   // The 700 expire on time.
