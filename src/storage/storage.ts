@@ -3,7 +3,20 @@
  * wraps. Keys are `/`-separated paths that never hold secrets; values are opaque bytes.
  * Every implementation runs the conformance suite in ./conformance.ts.
  */
-export type StorageOp = { op: 'put'; key: string; value: Buffer } | { op: 'delete'; key: string };
+export type StorageOp =
+  | {
+      op: 'put';
+      key: string;
+      value: Buffer;
+      /**
+       * The value's JSON, parsed, when the writer has it at hand (`value` is its serialization).
+       * A layer with a parsed-value cache (the barrier) may keep it, deep-frozen, for the next
+       * shared read instead of parsing `value` again: the writer must not change it afterwards.
+       * Backends ignore it.
+       */
+      parsed?: unknown;
+    }
+  | { op: 'delete'; key: string };
 
 export interface Storage {
   get(key: string): Promise<Buffer | undefined>;

@@ -151,6 +151,38 @@ describe('core: mounts', () => {
   });
 });
 
+describe('core: KV v2 writes over the barrier read cache', () => {
+  it('each write builds on the latest metadata and leaves earlier readers their own', async () => {
+    const t = await testCore();
+    await t.request('update', 'secret/metadata/m', { max_versions: 2 });
+    await t.request('update', 'secret/data/m', { data: { i: 1 } });
+    const first = (await t.request('read', 'secret/data/m')).data as { metadata: { version: number } };
+    for (let i = 2; i <= 5; i++) {
+      // update (the existence check reads the cached metadata) and create-or-update with cas.
+      const res = await t.request('update', 'secret/data/m', { data: { i }, options: { cas: i - 1 } });
+      assert.equal(res.data?.version, i);
+    }
+    await assert.rejects(
+      t.request('update', 'secret/data/m', { data: { i: 6 }, options: { cas: 4 } }),
+      /check-and-set/,
+    );
+    assert.equal(first.metadata.version, 1, 'an earlier read is not changed by later writes');
+    const md = (await t.request('read', 'secret/metadata/m')).data!;
+    assert.deepEqual(Object.keys(md.versions as object), ['4', '5']);
+    assert.equal(md.current_version, 5);
+    assert.equal(md.oldest_version, 4);
+    assert.deepEqual(((await t.request('read', 'secret/data/m')).data as { data: unknown }).data, { i: 5 });
+    await assert.rejects(t.request('read', 'secret/data/m', { version: 3 }), { name: 'NotFoundError' });
+    // A metadata write (its own copy) and a delete are seen by the next data write.
+    await t.request('update', 'secret/metadata/m', { max_versions: 1 });
+    await t.request('delete', 'secret/data/m');
+    assert.equal((await t.request('update', 'secret/data/m', { data: { i: 6 } })).data?.version, 6);
+    const after = (await t.request('read', 'secret/metadata/m')).data!;
+    assert.deepEqual(Object.keys(after.versions as object), ['6']);
+    await t.core.close();
+  });
+});
+
 describe('core: help and OpenAPI cover every served path', () => {
   it('every path of every mounted engine has help and field descriptions, and is in the OpenAPI document', async () => {
     const t = await testCore();

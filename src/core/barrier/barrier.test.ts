@@ -260,6 +260,48 @@ describe('Barrier', () => {
       assert.equal(await barrier.getJSONShared('kv/a'), undefined);
     });
 
+    it("keeps a batch writer's own parse of a cached key, frozen, and only then", async () => {
+      const { physical, barrier } = await unsealedBarrier();
+      await barrier.put('kv/m', Buffer.from('{"n":1}'));
+      await barrier.getJSONShared('kv/m');
+      const next = { n: 2, list: [1, 2] };
+      const created = { n: 0 };
+      await barrier.batch([
+        { op: 'put', key: 'kv/m', value: Buffer.from(JSON.stringify(next)), parsed: next },
+        { op: 'put', key: 'kv/new', value: Buffer.from(JSON.stringify(created)), parsed: created },
+      ]);
+      assert.equal(await barrier.getJSONShared('kv/m'), next, 'served without a parse');
+      assert.ok(Object.isFrozen(next) && Object.isFrozen(next.list));
+      // A key the cache did not hold is not added (writes never grow the cache) nor frozen.
+      const fresh = await barrier.getJSONShared('kv/new');
+      assert.deepEqual(fresh, created);
+      assert.notEqual(fresh, created);
+      assert.equal(Object.isFrozen(created), false);
+      // A failed batch keeps nothing.
+      const failing = { n: 3 };
+      const batch = physical.batch.bind(physical);
+      physical.batch = async () => {
+        throw new Error('disk full');
+      };
+      await assert.rejects(
+        barrier.batch([{ op: 'put', key: 'kv/m', value: Buffer.from('{"n":3}'), parsed: failing }]),
+      );
+      physical.batch = batch;
+      assert.deepEqual(await barrier.getJSONShared('kv/m'), { n: 2, list: [1, 2] });
+      assert.equal(Object.isFrozen(failing), false);
+      // The physical storage never sees the parsed value.
+      const seen: unknown[] = [];
+      physical.batch = async (ops) => {
+        seen.push(...ops);
+        return batch(ops);
+      };
+      await barrier.batch([{ op: 'put', key: 'kv/m', value: Buffer.from('{"n":4}'), parsed: { n: 4 } }]);
+      assert.deepEqual(
+        seen.map((o) => Object.keys(o as object)),
+        [['op', 'key', 'value']],
+      );
+    });
+
     it('is refused once sealed, and forgets what it parsed', async () => {
       const { barrier, rootKey } = await unsealedBarrier();
       await barrier.put('kv/b', Buffer.from('{"x":1}'));

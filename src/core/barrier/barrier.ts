@@ -248,7 +248,8 @@ export class Barrier implements Storage {
     for (const op of ops) checkKey(op.key);
     this.#unsealed();
     const sealedOps = ops.map(
-      (op): StorageOp => (op.op === 'put' ? { ...op, value: this.#seal(op.key, op.value) } : op),
+      (op): StorageOp =>
+        op.op === 'put' ? { op: 'put', key: op.key, value: this.#seal(op.key, op.value) } : op,
     );
     const cache = this.#cache;
     const tickets = ops.map((op) => cache?.beginWrite(op.key) ?? 0);
@@ -259,7 +260,17 @@ export class Barrier implements Storage {
     } finally {
       const keep = written && this.#state !== undefined;
       for (const [i, op] of ops.entries()) {
-        cache?.endWrite(op.key, tickets[i]!, keep && op.op === 'put' ? op.value : undefined);
+        const value = keep && op.op === 'put' ? op.value : undefined;
+        cache?.endWrite(op.key, tickets[i]!, value);
+        // The writer's own parse of what it wrote: the next shared read of the key skips its parse.
+        if (
+          value !== undefined &&
+          op.op === 'put' &&
+          op.parsed !== undefined &&
+          cache?.holds(op.key, value)
+        ) {
+          cache.attachParsed(op.key, value, shareFrozen(op.parsed));
+        }
       }
     }
   }

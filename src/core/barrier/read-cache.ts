@@ -86,6 +86,12 @@ export class ReadCache {
     return value;
   }
 
+  /** True when the cache holds exactly `raw` for `key`. */
+  holds(key: string, raw: Buffer): boolean {
+    const held = this.#entries.get(key);
+    return held?.equals(raw) === true;
+  }
+
   /**
    * Remembers `parsed` (deep-frozen by the caller) as the parse of `raw`, if `raw` is still what
    * the cache holds for `key`: a write between the read and the parse leaves nothing behind.

@@ -107,7 +107,12 @@ const read: Handler<F> = async (ctx, { path, version }): Promise<Response> => {
 const write: Handler<F> = (ctx, { path, data, options }) => {
   if (!data) throw new InvalidFieldError('no data provided');
   return withLock(ctx.storage, path!, async () => {
-    const [config, secret] = await Promise.all([loadConfig(ctx.storage), loadSecret(ctx.storage, path!)]);
+    // writeVersion copies what it changes: the shared record (often the one the existence check
+    // just read) spares a parse.
+    const [config, secret] = await Promise.all([
+      loadConfig(ctx.storage),
+      loadSecretShared(ctx.storage, path!),
+    ]);
     checkCas(config, secret, parseCas(options));
     return { data: await writeVersion(ctx, path!, secret, config, data) };
   });
@@ -118,7 +123,10 @@ const patch: Handler<F> = (ctx, { path, data, options }) => {
   requireMergePatch(ctx.req);
   if (!data) throw new InvalidFieldError('no data provided');
   return withLock(ctx.storage, path!, async () => {
-    const [config, secret] = await Promise.all([loadConfig(ctx.storage), loadSecret(ctx.storage, path!)]);
+    const [config, secret] = await Promise.all([
+      loadConfig(ctx.storage),
+      loadSecretShared(ctx.storage, path!),
+    ]);
     const latest = secret?.versions[secret.current];
     if (!secret || !latest || !isReadable(latest, ctx.system.now().getTime())) throw new NotFoundError();
     checkCas(config, secret, parseCas(options));

@@ -52,7 +52,7 @@ export const metadataKey = (path: string): string => `metadata/${path}`;
 export const versionKey = (path: string, version: number): string => `versions/${path}/${version}`;
 
 export async function loadConfig(storage: StorageView): Promise<ConfigRecord> {
-  const stored = await storage.getJSON<Partial<ConfigRecord>>(CONFIG_KEY);
+  const stored = await storage.getJSONShared<Partial<ConfigRecord>>(CONFIG_KEY);
   return {
     maxVersions: stored?.maxVersions ?? 0,
     casRequired: stored?.casRequired ?? false,

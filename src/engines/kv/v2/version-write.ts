@@ -23,7 +23,7 @@ export function parseCas(options: Record<string, unknown> | undefined): number |
 /** Check-and-set: `cas` must equal the current version (0 = no version yet) when given or required. */
 export function checkCas(
   config: ConfigRecord,
-  secret: SecretRecord | undefined,
+  secret: Readonly<SecretRecord> | undefined,
   cas: number | undefined,
 ): void {
   if (cas === undefined) {
@@ -39,12 +39,14 @@ export function checkCas(
 
 /**
  * Writes `data` as the secret's next version, atomically with its metadata, pruning the oldest
- * versions beyond max_versions. Call it under the secret's lock. Returns the write response data.
+ * versions beyond max_versions. Call it under the secret's lock. `secret` is only read (it may be a
+ * shared, frozen record); the new record is handed to the storage's parsed cache, so the next
+ * read of the metadata skips its parse. Returns the write response data.
  */
 export async function writeVersion(
   ctx: HandlerContext,
   path: string,
-  secret: SecretRecord | undefined,
+  secret: Readonly<SecretRecord> | undefined,
   config: ConfigRecord,
   data: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
@@ -70,7 +72,7 @@ export async function writeVersion(
     }
     next.oldest = cutoff + 1;
   }
-  ops.push({ op: 'put', key: metadataKey(path), value: json(next) });
+  ops.push({ op: 'put', key: metadataKey(path), value: json(next), parsed: next });
   await ctx.storage.batch(ops);
   return versionMetadata(next, version, next.versions[version]!);
 }
