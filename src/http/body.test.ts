@@ -18,6 +18,39 @@ describe('jsonDepthWithin', () => {
   for (const [text, max, within] of cases) {
     it(`${text} within ${max}: ${within}`, () => assert.equal(jsonDepthWithin(text, max), within));
   }
+
+  /** The character-by-character scan it replaced, as the reference. */
+  function reference(text: string, max: number): boolean {
+    let depth = 0;
+    let inString = false;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (inString) {
+        if (c === 0x5c) i++;
+        else if (c === 0x22) inString = false;
+      } else if (c === 0x22) inString = true;
+      else if (c === 0x7b || c === 0x5b) {
+        if (++depth > max) return false;
+      } else if (c === 0x7d || c === 0x5d) depth--;
+    }
+    return true;
+  }
+
+  it('answers as the character-by-character scan on 20,000 random texts of quotes, backslashes and brackets', () => {
+    let seed = 42;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const alphabet = ['"', '\\', '[', ']', '{', '}', 'a', ','];
+    for (let t = 0; t < 20_000; t++) {
+      let text = '';
+      const len = rand(40);
+      for (let i = 0; i < len; i++) text += alphabet[rand(alphabet.length)];
+      const max = rand(4);
+      assert.equal(jsonDepthWithin(text, max), reference(text, max), JSON.stringify([text, max]));
+    }
+  });
 });
 
 describe('parseJSONBody', () => {
