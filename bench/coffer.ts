@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ARENA_ENV, SEMI_SPACE_FLAG } from '../src/server/runtime.ts';
 import { pinned, SERVER_CPU } from './pinning.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -38,9 +39,14 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Waits until `url` answers HTTP (any status), or the process exits, or 20 s pass. */
-export async function waitListening(url: string, proc: ChildProcess, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
+/** Waits until `url` answers HTTP (any status), or the process exits, or `timeoutMs` pass. */
+export async function waitListening(
+  url: string,
+  proc: ChildProcess,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`${what} exited early (${proc.exitCode})`);
     try {
@@ -53,7 +59,30 @@ export async function waitListening(url: string, proc: ChildProcess, what: strin
   }
 }
 
-export async function startCoffer(opts: { audit: boolean; profileDir?: string }): Promise<Coffer> {
+export interface StartOptions {
+  audit: boolean;
+  profileDir?: string;
+  /**
+   * Runs the server under this command (e.g. valgrind) instead of pinned to the server CPU. The
+   * server then starts already tuned (see runtimeArgs): a re-exec would leave the wrapper.
+   */
+  wrapper?: readonly string[];
+  /** How long the server may take to listen (default 20 s). */
+  startTimeoutMs?: number;
+}
+
+/**
+ * Node flags and environment that give a server the memory settings `coffer server` re-executes
+ * itself with (src/server/runtime.ts), applied up front.
+ */
+export function runtimeArgs(): { nodeArgs: string[]; env: NodeJS.ProcessEnv } {
+  return {
+    nodeArgs: [SEMI_SPACE_FLAG],
+    env: { ...process.env, ...ARENA_ENV, COFFER_RUNTIME_TUNED: '1' },
+  };
+}
+
+export async function startCoffer(opts: StartOptions): Promise<Coffer> {
   const dir = mkdtempSync(join(tmpdir(), 'coffer-bench-'));
   const port = await freePort();
   const config = join(dir, 'coffer.hcl');
@@ -63,12 +92,16 @@ export async function startCoffer(opts: { audit: boolean; profileDir?: string })
       `listener "tcp" {\n  address = "127.0.0.1:${port}"\n  tls_disable = true\n}\n`,
   );
   const nodeArgs = opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : [];
-  const [cmd, ...args] = pinned(
-    process.execPath,
-    [...nodeArgs, MAIN, 'server', `-config=${config}`],
-    SERVER_CPU,
-  );
-  const proc = spawn(cmd as string, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  const serverArgs = [MAIN, 'server', `-config=${config}`];
+  const tuned = runtimeArgs();
+  const [cmd, ...args] = opts.wrapper
+    ? [...opts.wrapper, process.execPath, ...tuned.nodeArgs, ...nodeArgs, ...serverArgs]
+    : pinned(process.execPath, [...nodeArgs, ...serverArgs], SERVER_CPU);
+  const proc = spawn(cmd as string, args, {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    ...(opts.wrapper ? { env: tuned.env } : {}),
+  });
   let stderr = '';
   proc.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
@@ -81,7 +114,7 @@ export async function startCoffer(opts: { audit: boolean; profileDir?: string })
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await waitListening(`${url}/v1/sys/health`, proc, 'coffer server');
+    await waitListening(`${url}/v1/sys/health`, proc, 'coffer server', opts.startTimeoutMs);
   } catch (err) {
     await stop();
     throw new Error(`${(err as Error).message}\n${stderr}`);
