@@ -11,7 +11,7 @@
  * the heap settles: with only a few thousand, compilation was a third of the count), then
  * instrumentation on for `--requests` requests, off, dump. The baseline (bench/baseline-server.ts
  * answering a body of the same size) is counted the same way in the same run. The client runs
- * outside valgrind. A scenario with a Lua `request()` (random keys) sends its fixed request here.
+ * outside valgrind; a scenario's `next()` varies the requests as its Lua `request()` does for wrk.
  *
  * Prints instructions per request and the baseline's ÷ the scenario's (1.0: no more work than a
  * bare node:http server); `--annotate DIR` keeps callgrind_annotate's listing per run.
@@ -70,8 +70,9 @@ function callgrind(out: string): string[] {
   ];
 }
 
-/** One request as the spec describes it; rejects on a status >= 400. */
-function send(url: string, spec: RequestSpec): Promise<number> {
+/** One request as the spec describes it (`next()` when it has one); rejects on a status >= 400. */
+function send(url: string, fixed: RequestSpec, vary = true): Promise<number> {
+  const spec = vary && fixed.next ? { ...fixed, ...fixed.next() } : fixed;
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | number> = { ...spec.headers };
     if (spec.body !== undefined) headers['Content-Length'] = Buffer.byteLength(spec.body);
@@ -170,7 +171,7 @@ try {
       let spec: RequestSpec;
       try {
         spec = await sc.setup(server);
-        size = await send(server.url, spec);
+        size = await send(server.url, spec, false);
         perRequest = await count(server.pid, out, server.url, spec, label);
       } finally {
         await server.stop();

@@ -15,6 +15,16 @@ export interface RequestSpec {
    * tables per call of wrk.format (it writes Content-Length into the table it is given).
    */
   readonly lua?: string;
+  /**
+   * The same choice as `lua`'s `request()`, for clients written in JavaScript (the instruction
+   * counter): what differs from the fixed request this time.
+   */
+  readonly next?: () => {
+    method?: RequestSpec['method'];
+    path: string;
+    body?: string;
+    headers?: Readonly<Record<string, string>>;
+  };
 }
 
 /** A Lua long string that cannot be closed by its content. */

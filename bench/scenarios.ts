@@ -3,6 +3,7 @@
  * the request wrk repeats (see RequestSpec; `lua` for random paths or mixes). The baseline answers
  * with a body of `responseSize` bytes; when omitted it is measured from one probe request.
  */
+import { randomInt } from 'node:crypto';
 import type { Coffer } from './coffer.ts';
 import { luaString, type RequestSpec } from './lua.ts';
 import { pool } from './pool.ts';
@@ -67,6 +68,7 @@ export const scenarios: readonly Scenario[] = [
           `  return wrk.format("POST", "/v1/secret/data/write-" .. math.random(0, ${WRITE_KEYS - 1}), copy_headers(), BODY)`,
           'end',
         ].join('\n'),
+        next: () => ({ path: `/v1/secret/data/write-${randomInt(WRITE_KEYS)}` }),
       };
     },
   },
@@ -93,6 +95,12 @@ export const scenarios: readonly Scenario[] = [
           '  return wrk.format("GET", path, copy_headers(), nil)',
           'end',
         ].join('\n'),
+        next: () => {
+          const path = `/v1/secret/data/mixed-${randomInt(MIXED_KEYS)}`;
+          return Math.random() < 0.1
+            ? { method: 'POST', path, body: KV_WRITE_BODY, headers: jsonPost(token) }
+            : { method: 'GET', path };
+        },
       };
     },
   },
