@@ -184,7 +184,7 @@ export class ReadCache {
     this.#generation++;
     this.#touched.clear();
     this.#floor = this.#generation;
-    for (const { value } of this.#entries.values()) value?.fill(0);
+    for (const { value } of this.#entries.values()) if (value) discard(value);
     this.#entries.clear();
     // Parsed values are JS strings and objects: they cannot be zeroed, only let go.
     this.#parsed.clear();
@@ -198,8 +198,21 @@ export class ReadCache {
     this.#entries.delete(key);
     this.#bytes -= cost(key, old);
     if (this.#parsed.delete(key) && old) this.#bytes -= parsedCost(old);
-    old?.fill(0);
+    if (old) discard(old);
   }
+}
+
+/**
+ * Zeroes a value the cache dropped and frees its memory at once. Each value has an ArrayBuffer of
+ * its own (allocUnsafeSlow in set) that nothing outside the cache references; detaching it
+ * (transfer) releases its malloc'd bytes now. Left to the garbage collector, the dropped values of
+ * a cache under writes (promoted, long-lived) would pile up until the next major GC.
+ */
+function discard(value: Buffer): void {
+  value.fill(0);
+  const own = value.buffer;
+  if (own instanceof ArrayBuffer && value.byteOffset === 0 && own.byteLength === value.length)
+    own.transfer(0);
 }
 
 /**
