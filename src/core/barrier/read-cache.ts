@@ -1,12 +1,14 @@
 /**
  * The barrier's read cache: decrypted values of recently read keys, bounded by entries and by
- * bytes. Eviction is second chance (CLOCK): the oldest entry goes first unless it was read since it
- * came in or was last passed over, in which case it moves to the back. A hit only sets a flag: a
- * Map reordered on every read (delete + set) rebuilds its hash table every few thousand hits, tens
- * of kB of old-space garbage each time on a busy server. It holds plaintext in the process's memory, which already holds
- * the keyring that opens every stored value; it adds no new way to reach a secret, and it is
- * emptied (and its buffers zeroed) at seal. Values are copied in and out: a caller that zeroes or
- * edits what it got cannot change the cache.
+ * bytes. It holds plaintext in the process's memory, which already holds the keyring that opens
+ * every stored value; it adds no new way to reach a secret, and it is emptied (its buffers zeroed
+ * and freed) at seal. Values are copied in and out: a caller that zeroes or edits what it got
+ * cannot change the cache.
+ *
+ * Eviction is second chance (CLOCK): the oldest entry goes first unless it was read since it came
+ * in or was last passed over, in which case it moves to the back. A hit only sets a flag: a Map
+ * reordered on every read (delete + set) rebuilds its hash table every few thousand hits, tens of
+ * kB of old-space garbage each time on a busy server.
  *
  * Filled by reads; a write drops the key, and when it succeeds puts the written value back if the
  * key held one (a secret written over is read back from memory; writes never add keys). A value
