@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ARENA_ENV, SEMI_SPACE_FLAG } from '../src/server/runtime.ts';
+import { ARENA_ENV, HEAP_GROWING_FLAG, SEMI_SPACE_FLAG } from '../src/server/runtime.ts';
 import { pinned, SERVER_CPU } from './pinning.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -77,7 +77,7 @@ export interface StartOptions {
  */
 export function runtimeArgs(): { nodeArgs: string[]; env: NodeJS.ProcessEnv } {
   return {
-    nodeArgs: [SEMI_SPACE_FLAG],
+    nodeArgs: [SEMI_SPACE_FLAG, HEAP_GROWING_FLAG],
     env: { ...process.env, ...ARENA_ENV, COFFER_RUNTIME_TUNED: '1' },
   };
 }

@@ -91,12 +91,8 @@ export async function serve(
       data = queryData(target.query);
     } else {
       if (bodyPending && expectContinue && declaredLength(req) <= opts.maxRequestSize) res.writeContinue();
-      const body = await readRequestBody(opts, req);
+      data = await bodyData(opts, req, verb.body === 'json-or-query' ? target.query : undefined);
       bodyPending = false;
-      data =
-        verb.body === 'json-or-query' && body.toString('utf8').trim() === ''
-          ? queryData(target.query)
-          : parseJSONBody(body, opts.maxJSONDepth);
     }
 
     const contentType = mediaType(req.headers['content-type']);
@@ -146,6 +142,23 @@ export async function serve(
       (bodyPending && (expectContinue || !req.complete))
     );
   }
+}
+
+/**
+ * The request data of a body (or of `query` when given and the body is empty). The body's Buffer
+ * lives only in this frame: a local of serve() would be kept until the response (locals of a
+ * suspended async function stay reachable), through a write's wait for the disk, long enough to
+ * be promoted and then freed only by a major GC.
+ */
+async function bodyData(
+  opts: EdgeOptions,
+  req: IncomingMessage,
+  query: string | undefined,
+): Promise<Record<string, unknown>> {
+  const body = await readRequestBody(opts, req);
+  return query !== undefined && body.toString('utf8').trim() === ''
+    ? queryData(query)
+    : parseJSONBody(body, opts.maxJSONDepth);
 }
 
 /**

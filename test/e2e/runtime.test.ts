@@ -14,12 +14,13 @@ function environOf(pid: number): Map<string, string> {
 const cmdline = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
 
 describe('runtime tuning', { skip: process.platform !== 'linux' ? 'reads /proc (Linux)' : false }, () => {
-  it('the server process (same pid as started) runs with the semi-space flag and 2 arenas', async () => {
+  it('the server process (same pid as started) runs with its V8 flags and 2 arenas', async () => {
     const server = await startServerProcess({ dev: {} });
     try {
       const pid = server.proc.pid!;
       assert.equal(environOf(pid).get('MALLOC_ARENA_MAX'), '2');
       assert.ok(cmdline(pid).includes('--max-semi-space-size=8'), cmdline(pid).join(' '));
+      assert.ok(cmdline(pid).includes('--heap-growing-percent=50'), cmdline(pid).join(' '));
       assert.ok(cmdline(pid).includes('server'));
     } finally {
       await server.stop();
@@ -41,6 +42,7 @@ describe('runtime tuning', { skip: process.platform !== 'linux' ? 'reads /proc (
     try {
       assert.equal(environOf(off.proc.pid!).get('MALLOC_ARENA_MAX'), undefined);
       assert.ok(!cmdline(off.proc.pid!).includes('--max-semi-space-size=8'));
+      assert.ok(!cmdline(off.proc.pid!).includes('--heap-growing-percent=50'));
     } finally {
       await off.stop();
     }

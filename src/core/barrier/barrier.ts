@@ -215,12 +215,13 @@ export class Barrier implements Storage {
 
   async put(key: string, value: Buffer): Promise<void> {
     checkKey(key);
-    const blob = this.#seal(key, value);
+    this.#unsealed();
     const cache = this.#cache;
     const ticket = cache?.beginWrite(key) ?? 0;
     let written = false;
     try {
-      await this.#physical.put(key, blob);
+      // Not a local (see batch).
+      await this.#physical.put(key, this.#seal(key, value));
       written = true;
     } finally {
       cache?.endWrite(key, ticket, written && this.#state !== undefined ? value : undefined);
@@ -247,15 +248,13 @@ export class Barrier implements Storage {
   async batch(ops: StorageOp[]): Promise<void> {
     for (const op of ops) checkKey(op.key);
     this.#unsealed();
-    const sealedOps = ops.map(
-      (op): StorageOp =>
-        op.op === 'put' ? { op: 'put', key: op.key, value: this.#seal(op.key, op.value) } : op,
-    );
     const cache = this.#cache;
     const tickets = ops.map((op) => cache?.beginWrite(op.key) ?? 0);
     let written = false;
     try {
-      await this.#physical.batch(sealedOps);
+      // The sealed values are not a local: those of a suspended async function stay reachable
+      // until it ends, and the ciphertexts would outlive the commit's wait for the disk.
+      await this.#physical.batch(this.#sealOps(ops));
       written = true;
     } finally {
       const keep = written && this.#state !== undefined;
@@ -303,6 +302,14 @@ export class Barrier implements Storage {
     const blob = encrypt(s.keyObjects.get(term)!, term, value, key);
     s.encryptions++;
     return blob;
+  }
+
+  /** The ops with sealed values, as the physical storage gets them (no `parsed`). */
+  #sealOps(ops: StorageOp[]): StorageOp[] {
+    return ops.map(
+      (op): StorageOp =>
+        op.op === 'put' ? { op: 'put', key: op.key, value: this.#seal(op.key, op.value) } : op,
+    );
   }
 
   #open(key: string, blob: Buffer): Buffer {

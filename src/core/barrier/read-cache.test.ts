@@ -39,6 +39,19 @@ describe('ReadCache', () => {
     assert.deepEqual(c.get('c'), Buffer.from('3'));
   });
 
+  it('a read spares an entry for one round of eviction, not for good', () => {
+    const c = new ReadCache({ maxEntries: 3 });
+    for (const k of ['a', 'b', 'c']) c.set(k, Buffer.from(k), c.generation);
+    assert.deepEqual(c.get('a'), Buffer.from('a'));
+    c.set('d', Buffer.from('d'), c.generation); // a is passed over (moves behind d), b goes
+    c.set('e', Buffer.from('e'), c.generation); // c goes
+    c.set('f', Buffer.from('f'), c.generation); // d goes
+    c.set('g', Buffer.from('g'), c.generation); // a, not read again since, goes
+    assert.equal(c.size, 3);
+    for (const k of ['a', 'b', 'c', 'd']) assert.equal(c.get(k), undefined, k);
+    for (const k of ['e', 'f', 'g']) assert.deepEqual(c.get(k), Buffer.from(k));
+  });
+
   it('stays within maxBytes and skips values over 64 KiB', () => {
     const c = new ReadCache({ maxBytes: 10_000 });
     for (let i = 0; i < 20; i++) c.set(`k${i}`, Buffer.alloc(1000, i), c.generation);

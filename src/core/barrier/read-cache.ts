@@ -1,9 +1,14 @@
 /**
- * The barrier's read cache: decrypted values of recently read keys, least recently used first out,
- * bounded by entries and by bytes. It holds plaintext in the process's memory, which already holds
- * the keyring that opens every stored value; it adds no new way to reach a secret, and it is
- * emptied (and its buffers zeroed) at seal. Values are copied in and out: a caller that zeroes or
- * edits what it got cannot change the cache.
+ * The barrier's read cache: decrypted values of recently read keys, bounded by entries and by
+ * bytes. It holds plaintext in the process's memory, which already holds the keyring that opens
+ * every stored value; it adds no new way to reach a secret, and it is emptied (its buffers zeroed
+ * and freed) at seal. Values are copied in and out: a caller that zeroes or edits what it got
+ * cannot change the cache.
+ *
+ * Eviction is second chance (CLOCK): the oldest entry goes first unless it was read since it came
+ * in or was last passed over, in which case it moves to the back. A hit only sets a flag: a Map
+ * reordered on every read (delete + set) rebuilds its hash table every few thousand hits, tens of
+ * kB of old-space garbage each time on a busy server.
  *
  * Filled by reads; a write drops the key, and when it succeeds puts the written value back if the
  * key held one (a secret written over is read back from memory; writes never add keys). A value
@@ -23,12 +28,19 @@ export const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024;
 const MAX_VALUE_BYTES = 64 * 1024;
 /** Keys whose last write is remembered for racing reads (see #touched). */
 const MAX_TOUCHED = 10_000;
-/** Rough bookkeeping cost of one entry (Map slot, Buffer object). */
+/** Rough bookkeeping cost of one entry (Map slot, Entry and Buffer objects). */
 const ENTRY_OVERHEAD = 96;
 
-export class ReadCache {
+interface Entry {
   /** null: the key is known to be absent. */
-  readonly #entries = new Map<string, Buffer | null>();
+  readonly value: Buffer | null;
+  /** Read since it was added or last passed over by eviction. */
+  used: boolean;
+}
+
+export class ReadCache {
+  /** Oldest first (see the top of this file). */
+  readonly #entries = new Map<string, Entry>();
   /**
    * Parsed JSON of cached values, deep-frozen and shared by every reader (see `parsed`). Present
    * only while the key's entry is; counted in #bytes (see parsedCost).
@@ -68,27 +80,23 @@ export class ReadCache {
 
   /** A copy of the cached value; null when the key is known to be absent; undefined if not cached. */
   get(key: string): Buffer | null | undefined {
-    const value = this.#entries.get(key);
-    if (value === undefined) return undefined;
-    // Most recently used goes last.
-    this.#entries.delete(key);
-    this.#entries.set(key, value);
-    return value === null ? null : Buffer.from(value);
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return undefined;
+    entry.used = true;
+    return entry.value === null ? null : Buffer.from(entry.value);
   }
 
   /** The shared parsed value of a cached key, or undefined (not cached, absent, or never parsed). */
   parsed(key: string): unknown {
     const value = this.#parsed.get(key);
     if (value === undefined) return undefined;
-    const raw = this.#entries.get(key)!;
-    this.#entries.delete(key);
-    this.#entries.set(key, raw);
+    this.#entries.get(key)!.used = true;
     return value;
   }
 
   /** True when the cache holds exactly `raw` for `key`. */
   holds(key: string, raw: Buffer): boolean {
-    const held = this.#entries.get(key);
+    const held = this.#entries.get(key)?.value;
     return held?.equals(raw) === true;
   }
 
@@ -97,7 +105,7 @@ export class ReadCache {
    * the cache holds for `key`: a write between the read and the parse leaves nothing behind.
    */
   attachParsed(key: string, raw: Buffer, parsed: unknown): void {
-    const held = this.#entries.get(key);
+    const held = this.#entries.get(key)?.value;
     if (!held || this.#parsed.has(key) || !held.equals(raw)) return;
     this.#parsed.set(key, parsed);
     this.#bytes += parsedCost(held);
@@ -118,16 +126,22 @@ export class ReadCache {
       copy = Buffer.allocUnsafeSlow(value.length);
       value.copy(copy);
     }
-    this.#entries.set(key, copy);
+    this.#entries.set(key, { value: copy, used: false });
     this.#bytes += cost(key, copy);
     this.#evict();
   }
 
   #evict(): void {
     while (this.#entries.size > this.#maxEntries || this.#bytes > this.#maxBytes) {
-      const oldest = this.#entries.keys().next().value;
+      const oldest = this.#entries.entries().next().value;
       if (oldest === undefined) break;
-      this.#drop(oldest);
+      const [key, entry] = oldest;
+      if (entry.used) {
+        // Second chance: to the back, unmarked. Each pass unmarks, so this ends.
+        entry.used = false;
+        this.#entries.delete(key);
+        this.#entries.set(key, entry);
+      } else this.#drop(key);
     }
   }
 
@@ -137,7 +151,7 @@ export class ReadCache {
    * replace it when the write ends), 0 when it did not.
    */
   beginWrite(key: string): number {
-    const held = this.#entries.get(key);
+    const held = this.#entries.get(key)?.value;
     this.invalidate(key);
     const w = this.#writing.get(key);
     const ticket = this.#generation;
@@ -178,7 +192,7 @@ export class ReadCache {
     this.#generation++;
     this.#touched.clear();
     this.#floor = this.#generation;
-    for (const value of this.#entries.values()) value?.fill(0);
+    for (const { value } of this.#entries.values()) if (value) discard(value);
     this.#entries.clear();
     // Parsed values are JS strings and objects: they cannot be zeroed, only let go.
     this.#parsed.clear();
@@ -186,13 +200,27 @@ export class ReadCache {
   }
 
   #drop(key: string): void {
-    if (!this.#entries.has(key)) return;
-    const old = this.#entries.get(key)!;
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return;
+    const old = entry.value;
     this.#entries.delete(key);
     this.#bytes -= cost(key, old);
     if (this.#parsed.delete(key) && old) this.#bytes -= parsedCost(old);
-    old?.fill(0);
+    if (old) discard(old);
   }
+}
+
+/**
+ * Zeroes a value the cache dropped and frees its memory at once. Each value has an ArrayBuffer of
+ * its own (allocUnsafeSlow in set) that nothing outside the cache references; detaching it
+ * (transfer) releases its malloc'd bytes now. Left to the garbage collector, the dropped values of
+ * a cache under writes (promoted, long-lived) would pile up until the next major GC.
+ */
+function discard(value: Buffer): void {
+  value.fill(0);
+  const own = value.buffer;
+  if (own instanceof ArrayBuffer && value.byteOffset === 0 && own.byteLength === value.length)
+    own.transfer(0);
 }
 
 /**

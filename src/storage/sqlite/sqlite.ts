@@ -103,9 +103,15 @@ export type SqliteStorageStats = {
 };
 
 type Write = { name: string; key: Buffer; value: Buffer | undefined };
-type Queued = { writes: Write[]; resolve: () => void; reject: (err: Error) => void };
-/** One fdatasync of the WAL and what waits for it. */
-type Sync = { groups: Queued[]; done: Promise<void>; settle: (err?: Error) => void };
+type Waiter = { resolve: () => void; reject: (err: Error) => void };
+type Queued = Waiter & { writes: Write[] };
+/**
+ * One fdatasync of the WAL and what waits for it: the callers' callbacks, not their writes. The
+ * keys and values copied for the commit are garbage once it ran; held across the fdatasync they
+ * would outlive two scavenges and be promoted, and their memory (malloc'd, outside V8's heap)
+ * would come back only at the next major GC.
+ */
+type Sync = { groups: Waiter[]; done: Promise<void>; settle: (err?: Error) => void };
 
 export class SqliteStorage implements Storage {
   readonly path: string;
@@ -336,7 +342,7 @@ export class SqliteStorage implements Storage {
     this.#stats.writes += count;
     // Durable once the next sync has run: it starts now, or when the one in flight ends.
     this.#next ??= newSync();
-    this.#next.groups.push(...group);
+    for (const q of group) this.#next.groups.push({ resolve: q.resolve, reject: q.reject });
     for (const q of group) for (const w of q.writes) this.#unsynced.set(w.name, this.#next);
     this.#startSync();
     this.#walPages += count + Math.ceil(bytes / this.#pageSize);
