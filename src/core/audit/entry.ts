@@ -236,31 +236,39 @@ function responseBlock(input: AuditInput, fmt: EntryFormat): AuditEntry {
   const mount = input.mount;
   let data: unknown = res.data;
   if (fmt.elideListResponses && input.request.operation === 'list' && data) data = elideList(res.data!);
-  const authRaw = input.authResponse ?? (isObject(env.auth) ? env.auth : undefined);
-  let auth: AuditEntry | undefined;
-  if (authRaw) {
-    auth = copyValue(authRaw) as AuditEntry;
-    if (typeof auth.client_token === 'string') auth.client_token = secret(fmt, auth.client_token);
-    if (typeof auth.accessor === 'string') auth.accessor = accessorOf(fmt, auth.accessor);
-  }
-  let wrapInfo: AuditEntry | undefined;
-  if (isObject(env.wrap_info)) {
-    wrapInfo = copyValue(env.wrap_info) as AuditEntry;
-    if (typeof wrapInfo.token === 'string') wrapInfo.token = secret(fmt, wrapInfo.token);
-    if (typeof wrapInfo.accessor === 'string') wrapInfo.accessor = accessorOf(fmt, wrapInfo.accessor);
-    if (typeof wrapInfo.wrapped_accessor === 'string')
-      wrapInfo.wrapped_accessor = accessorOf(fmt, wrapInfo.wrapped_accessor);
-  }
   const out: AuditEntry = {};
   put(out, 'mount_type', mount?.type);
   put(out, 'mount_accessor', mount?.accessor);
   put(out, 'mount_point', mount?.path ?? input.request.mountPoint);
   if (data !== undefined) put(out, 'data', hashedData(fmt, data, mount?.nonHmacResponseKeys));
-  put(out, 'auth', auth);
-  put(out, 'wrap_info', wrapInfo);
+  put(out, 'auth', responseAuth(input, fmt));
+  put(out, 'wrap_info', responseWrapInfo(input, fmt));
   put(out, 'warnings', res.warnings);
   if (env.lease_id) out.secret = { lease_id: env.lease_id };
   return out;
+}
+
+/** The response's `auth` block (a login's), its token and accessor hashed. */
+function responseAuth(input: AuditInput, fmt: EntryFormat): AuditEntry | undefined {
+  const env = input.response?.envelope ?? {};
+  const raw = input.authResponse ?? (isObject(env.auth) ? env.auth : undefined);
+  if (!raw) return undefined;
+  const auth = copyValue(raw) as AuditEntry;
+  if (typeof auth.client_token === 'string') auth.client_token = secret(fmt, auth.client_token);
+  if (typeof auth.accessor === 'string') auth.accessor = accessorOf(fmt, auth.accessor);
+  return auth;
+}
+
+/** The response's `wrap_info` (a wrapped response's), its token and accessors hashed. */
+function responseWrapInfo(input: AuditInput, fmt: EntryFormat): AuditEntry | undefined {
+  const raw = input.response?.envelope?.wrap_info;
+  if (!isObject(raw)) return undefined;
+  const wrapInfo = copyValue(raw) as AuditEntry;
+  if (typeof wrapInfo.token === 'string') wrapInfo.token = secret(fmt, wrapInfo.token);
+  if (typeof wrapInfo.accessor === 'string') wrapInfo.accessor = accessorOf(fmt, wrapInfo.accessor);
+  if (typeof wrapInfo.wrapped_accessor === 'string')
+    wrapInfo.wrapped_accessor = accessorOf(fmt, wrapInfo.wrapped_accessor);
+  return wrapInfo;
 }
 
 // The same blocks as JSON, written field by field: `field` is `put` for text (`,"key":value`, or
@@ -399,13 +407,7 @@ function responseJSON(input: AuditInput, fmt: EntryFormat): string {
         : res.data;
     parts += dataField(fmt, data, mount?.nonHmacResponseKeys);
   }
-  const authRaw = input.authResponse ?? (isObject(env.auth) ? env.auth : undefined);
-  const wrapRaw = isObject(env.wrap_info) ? env.wrap_info : undefined;
-  if (authRaw || wrapRaw) {
-    // Logins and wrapped responses: the copying builder (rare on the hot path).
-    const block = responseBlock(input, fmt);
-    parts += field('auth', block.auth) + field('wrap_info', block.wrap_info);
-  }
+  parts += field('auth', responseAuth(input, fmt)) + field('wrap_info', responseWrapInfo(input, fmt));
   parts += field('warnings', res.warnings);
   if (env.lease_id) parts += `,"secret":{"lease_id":${JSON.stringify(env.lease_id)}}`;
   return object(parts);
