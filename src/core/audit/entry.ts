@@ -3,9 +3,9 @@
  * here, per device (each has its own salt and options). Empty fields inside `auth`, `request` and
  * `response` are left out, as Vault's `omitempty` does; those three are always present.
  *
- * The broker writes lines, not objects: the `auth` and `request` blocks of a request are built
- * and serialized once per device (`entryBlocks`) and spliced into both its request line and its
- * response line, which are byte for byte `JSON.stringify` of `requestEntry` / `responseEntry`.
+ * The broker writes lines, not objects: the `auth` and `request` blocks of a request are written
+ * as JSON once per device (`entryBlocks`) and spliced into both its request line and its response
+ * line. `requestEntry` / `responseEntry` give the same entries parsed, for tests and tools.
  */
 import type { Request, RequestAuth, Response } from '../../sdk/request.ts';
 import { copyValue, hashString, hashValue, hashValueJSON, jsonString } from './hash.ts';
@@ -47,10 +47,7 @@ export interface EntryFormat {
   elideListResponses: boolean;
 }
 
-/**
- * An entry as an object. Its blocks may share arrays and objects with the request (policies,
- * metadata): callers serialize it, they do not change it.
- */
+/** An entry as an object (parsed from its line). */
 export type AuditEntry = Record<string, unknown>;
 
 /**
@@ -76,24 +73,14 @@ interface BlockSource {
   tokenIssueTime: Date | undefined;
 }
 
+/** A request entry as an object: the parse of its line (for tests and tools; the broker writes lines). */
 export function requestEntry(input: AuditInput, fmt: EntryFormat, now: Date): AuditEntry {
-  const { auth, request } = blocks(input, fmt);
-  const entry: AuditEntry = { time: now.toISOString(), type: 'request', auth, request };
-  if (input.error) entry.error = input.error;
-  return entry;
+  return JSON.parse(requestLine(input, entryBlocks(input, fmt), now.toISOString())) as AuditEntry;
 }
 
+/** A response entry as an object: the parse of its line. */
 export function responseEntry(input: AuditInput, fmt: EntryFormat, now: Date): AuditEntry {
-  const { auth, request } = blocks(input, fmt);
-  const entry: AuditEntry = {
-    time: now.toISOString(),
-    type: 'response',
-    auth,
-    request,
-    response: responseBlock(input, fmt),
-  };
-  if (input.error) entry.error = input.error;
-  return entry;
+  return JSON.parse(responseLine(input, fmt, entryBlocks(input, fmt), now.toISOString())) as AuditEntry;
 }
 
 /**
@@ -176,78 +163,6 @@ function hashedData(fmt: EntryFormat, v: unknown, keep: readonly string[] | unde
   return hashValue(fmt.salt, v, keep && keep.length > 0 ? new Set(keep) : NO_KEYS);
 }
 
-/** Both blocks together: the client token and its accessor appear in each, hashed once. */
-function blocks(input: AuditInput, fmt: EntryFormat): { auth: AuditEntry; request: AuditEntry } {
-  const token = secret(fmt, input.request.clientToken);
-  const accessor = accessorOf(fmt, input.request.auth?.accessor);
-  return { auth: authBlock(input, token, accessor), request: requestBlock(input, fmt, token, accessor) };
-}
-
-// The blocks are written field by field in Vault's order; `put` applies omitempty.
-
-function authBlock(input: AuditInput, token: string | undefined, accessor: string | undefined): AuditEntry {
-  const a = input.request.auth;
-  const out: AuditEntry = {};
-  put(out, 'client_token', token);
-  put(out, 'accessor', accessor);
-  if (a) {
-    put(out, 'display_name', a.displayName);
-    put(out, 'policies', a.policies);
-    put(out, 'token_policies', a.tokenPolicies);
-    put(out, 'identity_policies', a.identityPolicies);
-    put(out, 'metadata', a.metadata);
-    put(out, 'entity_id', a.entityId);
-    put(out, 'token_type', a.tokenType);
-  }
-  put(out, 'token_ttl', input.tokenTTL);
-  put(out, 'token_issue_time', input.tokenIssueTime?.toISOString());
-  return out;
-}
-
-const ROOT_NAMESPACE = Object.freeze({ id: 'root' });
-
-function requestBlock(
-  input: AuditInput,
-  fmt: EntryFormat,
-  token: string | undefined,
-  accessor: string | undefined,
-): AuditEntry {
-  const req = input.request;
-  const mount = input.mount;
-  const out: AuditEntry = {};
-  put(out, 'id', req.id);
-  put(out, 'operation', req.operation);
-  put(out, 'mount_type', mount?.type);
-  put(out, 'mount_accessor', mount?.accessor);
-  put(out, 'mount_point', mount?.path ?? req.mountPoint);
-  put(out, 'client_token', token);
-  put(out, 'client_token_accessor', accessor);
-  out.namespace = ROOT_NAMESPACE;
-  put(out, 'path', req.path);
-  put(out, 'data', hashedData(fmt, req.data, mount?.nonHmacRequestKeys));
-  put(out, 'remote_address', req.remoteAddr);
-  put(out, 'wrap_ttl', input.wrapTTL);
-  return out;
-}
-
-function responseBlock(input: AuditInput, fmt: EntryFormat): AuditEntry {
-  const res = input.response ?? {};
-  const env = res.envelope ?? {};
-  const mount = input.mount;
-  let data: unknown = res.data;
-  if (fmt.elideListResponses && input.request.operation === 'list' && data) data = elideList(res.data!);
-  const out: AuditEntry = {};
-  put(out, 'mount_type', mount?.type);
-  put(out, 'mount_accessor', mount?.accessor);
-  put(out, 'mount_point', mount?.path ?? input.request.mountPoint);
-  if (data !== undefined) put(out, 'data', hashedData(fmt, data, mount?.nonHmacResponseKeys));
-  put(out, 'auth', responseAuth(input, fmt));
-  put(out, 'wrap_info', responseWrapInfo(input, fmt));
-  put(out, 'warnings', res.warnings);
-  if (env.lease_id) out.secret = { lease_id: env.lease_id };
-  return out;
-}
-
 /** The response's `auth` block (a login's), its token and accessor hashed. */
 function responseAuth(input: AuditInput, fmt: EntryFormat): AuditEntry | undefined {
   const env = input.response?.envelope ?? {};
@@ -271,10 +186,12 @@ function responseWrapInfo(input: AuditInput, fmt: EntryFormat): AuditEntry | und
   return wrapInfo;
 }
 
-// The same blocks as JSON, written field by field: `field` is `put` for text (`,"key":value`, or
-// nothing), and each writer gives exactly `JSON.stringify` of the block its object builder makes.
+// The blocks are written as JSON field by field, in Vault's order.
 
-/** `,"k":<JSON of v>`, or '' where `put` leaves the field out. Keys are plain ASCII names. */
+/**
+ * `,"k":<JSON of v>`, or '' for Vault's omitempty: undefined, null, '', an empty array or object.
+ * Keys are plain ASCII names.
+ */
 function field(k: string, v: unknown): string {
   if (v === undefined || v === null || v === '') return '';
   if (typeof v === 'string') return `,"${k}":${jsonString(v)}`;
@@ -423,15 +340,6 @@ function elideList(data: Record<string, unknown>): Record<string, unknown> {
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-/** Sets `out[k] = v` unless `v` is undefined, null, '', or an empty array / object (Vault's omitempty). */
-function put(out: AuditEntry, k: string, v: unknown): void {
-  if (v === undefined || v === null || v === '') return;
-  if (typeof v === 'object') {
-    if (Array.isArray(v) ? v.length === 0 : !hasOwnKey(v)) return;
-  }
-  out[k] = v;
 }
 
 /** `Object.keys(o).length > 0` without building the array. */
