@@ -14,10 +14,10 @@
  * outside valgrind; a scenario's `next()` varies the requests as its Lua `request()` does for wrk.
  *
  * Prints instructions per request and the baseline's ÷ the scenario's (1.0: no more work than a
- * bare node:http server); `--annotate DIR` keeps callgrind_annotate's listing per run.
+ * bare node:http server); `--annotate DIR` keeps callgrind_annotate's listing and the dump per run.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -126,6 +126,8 @@ async function count(
   if (values.annotate) {
     mkdirSync(values.annotate, { recursive: true });
     writeFileSync(join(values.annotate, `${label}.txt`), text);
+    // The dump itself, for other views (`callgrind_annotate --inclusive=yes`, kcachegrind).
+    copyFileSync(join(dir, dump), join(values.annotate, `${label}.callgrind`));
   }
   return Number(total.replace(/,/g, '')) / requests;
 }
