@@ -408,10 +408,7 @@ export class Core {
         await this.#auditDenied(req, route);
         throw new PermissionDeniedError();
       }
-      checkWrappingPolicy(wrapTTL, {
-        ...(result.minWrappingTTL !== undefined ? { minWrappingTTL: result.minWrappingTTL } : {}),
-        ...(result.maxWrappingTTL !== undefined ? { maxWrappingTTL: result.maxWrappingTTL } : {}),
-      });
+      checkWrappingPolicy(wrapTTL, result);
       if (token.numUses > 0 && !(await this.tokens.use(token))) throw new PermissionDeniedError();
       if (!route) throw new UnsupportedPathError(`no handler for route "${req.path}"`);
       return this.#run(route, req, wrapTTL, false);

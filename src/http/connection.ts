@@ -35,7 +35,8 @@ export class Connection {
   /** Counts `res` as owed until it closes (sent, or cut with the connection). */
   track(res: ServerResponse): void {
     this.#inFlight++;
-    res.once('close', () => {
+    // A response closes once: `on` spares the once-wrapper.
+    res.on('close', () => {
       if (--this.#inFlight > 0) return;
       const callbacks = this.#whenIdle;
       this.#whenIdle = [];

@@ -55,7 +55,8 @@ export async function serve(
   expectContinue = false,
 ): Promise<void> {
   const id = randomUUID();
-  const started = performance.now();
+  const debug = opts.logger.enabled?.('debug') !== false;
+  const started = debug ? performance.now() : 0;
   const method = clientMethod(req);
   const headers: Record<string, string> = {};
   let path: string | undefined;
@@ -119,7 +120,7 @@ export async function serve(
       sendError(res, id, err, opts.logger, headers);
     }
   } finally {
-    if (opts.logger.enabled?.('debug') !== false) {
+    if (debug) {
       opts.logger.debug('request', {
         request_id: id,
         method,

@@ -85,3 +85,39 @@ describe('query', () => {
     assert.equal(queryFlag('list=yes', 'list'), undefined);
   });
 });
+
+describe('apiPath against a segment-by-segment reference', () => {
+  /** The rule spelled out: every segment non-empty, not `.` or `..`; no control character or `\`. */
+  function reference(decoded: string): string | undefined | 'invalid' {
+    if (!decoded.startsWith('/v1/')) return undefined;
+    let rest = decoded.slice(4);
+    if (rest === '') return '';
+    if (rest.endsWith('/')) rest = rest.slice(0, -1);
+    if (rest === '' || /[\u0000-\u001f\u007f\\]/.test(rest)) return 'invalid';
+    for (const segment of rest.split('/')) {
+      if (segment === '' || segment === '.' || segment === '..') return 'invalid';
+    }
+    return rest;
+  }
+  const actual = (decoded: string) => {
+    try {
+      return apiPath(decoded);
+    } catch (err) {
+      assert.ok(err instanceof InvalidPathError);
+      return 'invalid';
+    }
+  };
+  it('agrees on every path of up to 6 characters from an alphabet of the tricky ones', () => {
+    const alphabet = ['/', '.', 'a', '\\', '\u0000', '\u007f', '..', '...', 'é'];
+    let checked = 0;
+    const walk = (prefix: string, depth: number) => {
+      const decoded = `/v1/${prefix}`;
+      assert.equal(actual(decoded), reference(decoded), JSON.stringify(decoded));
+      checked++;
+      if (depth === 0) return;
+      for (const c of alphabet) walk(prefix + c, depth - 1);
+    };
+    walk('', 5);
+    assert.ok(checked > 60_000);
+  });
+});

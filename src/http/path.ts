@@ -19,9 +19,13 @@ export function parseTarget(url: string): Target {
   const q = url.indexOf('?');
   let raw = q === -1 ? url : url.slice(0, q);
   const query = q === -1 ? '' : url.slice(q + 1);
-  const absolute = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/]*/.exec(raw);
-  if (absolute) raw = raw.slice(absolute[0].length) || '/';
+  if (!raw.startsWith('/')) {
+    const absolute = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/]*/.exec(raw);
+    if (absolute) raw = raw.slice(absolute[0].length) || '/';
+  }
   if (!raw.startsWith('/') || raw.includes('#')) throw new InvalidPathError('invalid path');
+  // Without a `%` there is nothing to decode (decodeURIComponent would return the same string).
+  if (!raw.includes('%')) return { path: raw, query };
   let path: string;
   try {
     path = decodeURIComponent(raw);
@@ -30,6 +34,9 @@ export function parseTarget(url: string): Target {
   }
   return { path, query };
 }
+
+/** A control character or backslash, or an empty, `.` or `..` segment. */
+const INVALID_PATH = /[\u0000-\u001f\u007f\\]|(?:^|\/)\.{0,2}(?:\/|$)/;
 
 /**
  * The canonical API path of a decoded path under `/v1/`: without the prefix and without a single
@@ -41,10 +48,7 @@ export function apiPath(decoded: string): string | undefined {
   let rest = decoded.slice(API_PREFIX.length);
   if (rest === '') return '';
   if (rest.endsWith('/')) rest = rest.slice(0, -1);
-  if (rest === '' || /[\u0000-\u001f\u007f\\]/.test(rest)) throw new InvalidPathError('invalid path');
-  for (const segment of rest.split('/')) {
-    if (segment === '' || segment === '.' || segment === '..') throw new InvalidPathError('invalid path');
-  }
+  if (INVALID_PATH.test(rest)) throw new InvalidPathError('invalid path');
   return rest;
 }
 

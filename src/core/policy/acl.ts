@@ -78,6 +78,26 @@ function classify(
   return { kind: 'exact' };
 }
 
+/** Prefix rules of one length; `few` lists them when a scan beats a map lookup (slice + hash). */
+interface PrefixGroup {
+  readonly length: number;
+  readonly few?: ReadonlyArray<[string, PathRule]>;
+}
+
+const FEW_PREFIXES = 4;
+
+function prefixGroups(prefixes: ReadonlyMap<string, PathRule>): PrefixGroup[] {
+  const byLength = new Map<number, Array<[string, PathRule]>>();
+  for (const entry of prefixes) {
+    const list = byLength.get(entry[0].length);
+    if (list) list.push(entry);
+    else byLength.set(entry[0].length, [entry]);
+  }
+  return [...byLength]
+    .sort((a, b) => b[0] - a[0])
+    .map(([length, list]) => (list.length <= FEW_PREFIXES ? { length, few: list } : { length }));
+}
+
 /**
  * The compiled access rules of a set of policies, evaluated on every request. Matching follows
  * Vault: an exact rule wins; otherwise the highest-priority wildcard rule (see comparePriority)
@@ -88,8 +108,11 @@ export class ACL {
   readonly root: boolean;
   readonly #exact = new Map<string, PathRule>();
   readonly #prefix = new Map<string, PathRule>();
-  /** Distinct prefix lengths, longest first: the longest-prefix lookup tries only these. */
-  readonly #prefixLengths: number[];
+  /**
+   * The prefix rules by length, longest first: the longest-prefix lookup tries each length once,
+   * comparing in place (startsWith) where a length has few prefixes, else by one map lookup.
+   */
+  readonly #prefixGroups: PrefixGroup[];
   readonly #globs: GlobRule[] = [];
 
   private constructor(root: boolean, rules: Iterable<PathRule>) {
@@ -100,7 +123,7 @@ export class ACL {
       else if (c.kind === 'prefix') this.#prefix.set(c.prefix, rule);
       else this.#globs.push(c.glob);
     }
-    this.#prefixLengths = [...new Set([...this.#prefix.keys()].map((k) => k.length))].sort((a, b) => b - a);
+    this.#prefixGroups = prefixGroups(this.#prefix);
     // Highest priority first, so the first match wins.
     this.#globs.sort((a, b) => comparePriority(b, a));
   }
@@ -138,13 +161,25 @@ export class ACL {
   #matchWildcard(path: string): PathRule | undefined {
     let best: Pick<GlobRule, 'wcPath' | 'isPrefix' | 'firstWildcard' | 'plusCount'> | undefined;
     let bestRule: PathRule | undefined;
-    for (const len of this.#prefixLengths) {
+    for (const group of this.#prefixGroups) {
+      const len = group.length;
       if (len > path.length) continue;
-      const prefix = path.slice(0, len);
-      const rule = this.#prefix.get(prefix);
-      if (rule) {
-        best = { wcPath: prefix, isPrefix: true, firstWildcard: len, plusCount: 0 };
-        bestRule = rule;
+      let found: [string, PathRule] | undefined;
+      if (group.few) {
+        for (const entry of group.few) {
+          if (path.startsWith(entry[0])) {
+            found = entry;
+            break;
+          }
+        }
+      } else {
+        const prefix = path.slice(0, len);
+        const rule = this.#prefix.get(prefix);
+        if (rule) found = [prefix, rule];
+      }
+      if (found) {
+        best = { wcPath: found[0], isPrefix: true, firstWildcard: len, plusCount: 0 };
+        bestRule = found[1];
         break;
       }
     }

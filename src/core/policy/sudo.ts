@@ -40,7 +40,11 @@ for (const { pattern } of SUDO_PATHS) {
   else exact.add(pattern);
 }
 
+/** The first segments of every pattern (`sys/`, `auth/`): a path under none of them needs no sudo. */
+const heads = [...new Set(SUDO_PATHS.map(({ pattern }) => pattern.slice(0, pattern.indexOf('/') + 1)))];
+
 function matches(path: string): boolean {
+  if (!heads.some((h) => path.startsWith(h))) return false;
   return exact.has(path) || prefixes.some((p) => path.startsWith(p));
 }
 
@@ -49,7 +53,7 @@ function matches(path: string): boolean {
  * trailing `/`, as Vault's router sees a LIST (LIST sys/leases/lookup is sys/leases/lookup/).
  */
 export function isSudoPath(path: string, op?: Operation): boolean {
-  const p = path.replace(/^\/+/, '');
+  const p = path.startsWith('/') ? path.replace(/^\/+/, '') : path;
   if (matches(p)) return true;
   return op === 'list' && !p.endsWith('/') && matches(`${p}/`);
 }

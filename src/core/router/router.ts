@@ -95,7 +95,8 @@ export class Router {
     if (!entry) return undefined;
     const backend = this.#backends.get(entry.uuid);
     if (!backend) return undefined;
-    const mountPath = `${path}/`.slice(entry.path.length).replace(/\/$/, '');
+    // The rest after the mount (whose path ends in `/`), without a trailing slash.
+    const mountPath = path.length >= entry.path.length ? path.slice(entry.path.length) : '';
     return { entry, backend, mountPath };
   }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InvalidFieldError } from '../errors.ts';
-import { compilePattern, matchPattern, validateFields } from './backend.ts';
+import { compilePattern, compileTable, matchPattern, validateFields } from './backend.ts';
 import { f } from './fields.ts';
 import { definePath } from './path.ts';
 
@@ -25,6 +25,59 @@ describe('matchPattern', () => {
       assert.deepEqual(matchPattern(compilePattern(pattern), path), want);
     });
   }
+});
+
+describe('compileTable', () => {
+  const def = (pattern: string) =>
+    definePath({ pattern, fields: {}, operations: {}, help: { synopsis: pattern, description: '' } });
+  const table = [
+    'config',
+    ':name/rotate',
+    'data/:path+',
+    ':name',
+    'data/x/special',
+    '',
+    'roles/:role',
+    ':rest*',
+  ].map(def);
+  const match = compileTable(table);
+  /** The reference: the first pattern in table order that matches. */
+  const linear = (path: string) =>
+    table.find((d) => matchPattern(compilePattern(d.pattern), path) !== undefined);
+  const paths = [
+    '',
+    'config',
+    'config/rotate',
+    'data',
+    'data/a',
+    'data/x/special',
+    'roles',
+    'roles/r',
+    'roles/r/x',
+    'other',
+    'other/rotate',
+    'a/b/c',
+    'config/x/y',
+  ];
+  for (const path of paths) {
+    it(`"${path}": the same pattern and parameters as a scan in table order`, () => {
+      const want = linear(path);
+      const got = match(path);
+      assert.equal(got?.path.pattern, want?.pattern);
+      if (want) assert.deepEqual(got?.params, matchPattern(compilePattern(want.pattern), path));
+    });
+  }
+  it('a parameter pattern listed before a literal one still wins for that literal', () => {
+    assert.equal(match('config/rotate')?.path.pattern, ':name/rotate');
+    assert.equal(match('data/x/special')?.path.pattern, 'data/:path+');
+    assert.equal(match('roles')?.path.pattern, ':name');
+  });
+  it('no match without a catch-all', () => {
+    const strict = compileTable(['config', 'roles/:role'].map(def));
+    assert.equal(strict('roles'), undefined);
+    assert.equal(strict('nothing/here'), undefined);
+    assert.equal(strict(''), undefined);
+  });
 });
 
 describe('validateFields', () => {

@@ -57,7 +57,11 @@ export function compilePattern(pattern: string): Segment[] {
 }
 
 export function matchPattern(segments: Segment[], path: string): Record<string, string> | undefined {
-  const parts = path === '' ? [] : path.split('/');
+  return matchParts(segments, path === '' ? [] : path.split('/'));
+}
+
+/** matchPattern of a path already split at `/`. */
+function matchParts(segments: Segment[], parts: readonly string[]): Record<string, string> | undefined {
   const params: Record<string, string> = {};
   for (let i = 0; i < segments.length; i++) {
     const seg = segments[i]!;
@@ -84,6 +88,61 @@ export function matchPattern(segments: Segment[], path: string): Record<string, 
   return parts.length === segments.length ? params : undefined;
 }
 
+interface Compiled {
+  readonly path: PathDefinition<Fields>;
+  readonly segments: Segment[];
+}
+
+/**
+ * A path table's matcher: the first pattern in table order that matches. Patterns are grouped by
+ * their first segment, so a path is tried only against the patterns that could match it (those
+ * starting with its first segment, and those starting with a parameter), still in table order.
+ */
+export function compileTable(
+  paths: readonly PathDefinition<any>[],
+): (mountPath: string) => PathMatch | undefined {
+  const compiled: Compiled[] = paths.map((path) => ({
+    path: path as PathDefinition<Fields>,
+    segments: compilePattern(path.pattern),
+  }));
+  const firstLiteral = (c: Compiled) => (c.segments[0]?.kind === 'lit' ? c.segments[0].value : undefined);
+  const byFirst = new Map<string, Compiled[]>();
+  for (const c of compiled) {
+    const first = firstLiteral(c);
+    if (first !== undefined && !byFirst.has(first)) {
+      byFirst.set(
+        first,
+        compiled.filter((d) => {
+          const f = firstLiteral(d);
+          return f === undefined || f === first;
+        }),
+      );
+    }
+  }
+  const others = compiled.filter((c) => firstLiteral(c) === undefined);
+  return (mountPath) => {
+    const parts = mountPath === '' ? [] : mountPath.split('/');
+    const candidates = (parts.length > 0 ? byFirst.get(parts[0]!) : undefined) ?? others;
+    for (const c of candidates) {
+      const params = matchParts(c.segments, parts);
+      if (params) return { path: c.path, params };
+    }
+    return undefined;
+  };
+}
+
+/** A path's fields as [name, spec] pairs, listed once per definition. */
+const fieldLists = new WeakMap<PathDefinition<any>, [string, Fields[string]][]>();
+
+function fieldList(def: PathDefinition<any>): [string, Fields[string]][] {
+  let list = fieldLists.get(def);
+  if (list === undefined) {
+    list = Object.entries(def.fields as Fields);
+    fieldLists.set(def, list);
+  }
+  return list;
+}
+
 /** Validates request data against a path's fields: required, unknown, typed. */
 export function validateFields(
   def: PathDefinition<any>,
@@ -92,11 +151,12 @@ export function validateFields(
   operation: Operation,
 ): FieldValues<Fields> {
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(data)) {
-    if (!Object.hasOwn(def.fields, key) && !def.freeform)
-      throw new InvalidFieldError(`unknown field "${key}"`);
+  if (!def.freeform) {
+    for (const key of Object.keys(data)) {
+      if (!Object.hasOwn(def.fields, key)) throw new InvalidFieldError(`unknown field "${key}"`);
+    }
   }
-  for (const [name, spec] of Object.entries(def.fields as Fields)) {
+  for (const [name, spec] of fieldList(def)) {
     let value: unknown = Object.hasOwn(params, name)
       ? params[name]
       : Object.hasOwn(data, name)
@@ -117,18 +177,7 @@ export function validateFields(
 
 /** Builds a Backend from its declaration: matching, validation, dispatch. */
 export function createBackend(definition: BackendDefinition, env: BackendEnv): Backend {
-  const compiled = definition.paths.map((path) => ({
-    path: path as PathDefinition<Fields>,
-    segments: compilePattern(path.pattern),
-  }));
-
-  const match = (mountPath: string): PathMatch | undefined => {
-    for (const c of compiled) {
-      const params = matchPattern(c.segments, mountPath);
-      if (params) return { path: c.path, params };
-    }
-    return undefined;
-  };
+  const match = compileTable(definition.paths);
 
   const context = (req: Request, raw: Record<string, unknown>): HandlerContext => ({
     req,
