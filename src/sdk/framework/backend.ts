@@ -99,7 +99,7 @@ interface Compiled {
  * starting with its first segment, and those starting with a parameter), still in table order.
  */
 export function compileTable(
-  paths: readonly PathDefinition<any>[],
+  paths: BackendDefinition['paths'],
 ): (mountPath: string) => PathMatch | undefined {
   const compiled: Compiled[] = paths.map((path) => ({
     path: path as PathDefinition<Fields>,
@@ -132,9 +132,9 @@ export function compileTable(
 }
 
 /** A path's fields as [name, spec] pairs, listed once per definition. */
-const fieldLists = new WeakMap<PathDefinition<any>, [string, Fields[string]][]>();
+const fieldLists = new WeakMap<object, [string, Fields[string]][]>();
 
-function fieldList(def: PathDefinition<any>): [string, Fields[string]][] {
+function fieldList(def: { readonly fields: Fields }): [string, Fields[string]][] {
   let list = fieldLists.get(def);
   if (list === undefined) {
     list = Object.entries(def.fields as Fields);
