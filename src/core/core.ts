@@ -35,7 +35,7 @@ import { type BackendRegistry, type RouteMatch, Router } from './router/router.t
 import { SealManager } from './seal/seal.ts';
 import { helpFor, helpResponse } from './system/help.ts';
 import { systemDefinition } from './system/system.ts';
-import { tokenBackendDefinition } from './tokens/index.ts';
+import { type TokenEntry, tokenBackendDefinition } from './tokens/index.ts';
 import { TokenStore } from './tokens/token-store.ts';
 import {
   checkWrappingPolicy,
@@ -389,9 +389,12 @@ export class Core {
 
     // Who is calling. Unauthenticated paths (logins, wrapping) run without a token.
     if (!unauthenticated) {
-      const token = await this.access.tokenFor(req.clientToken, req.remoteAddr);
+      // The access lookups answer synchronously when memory has the answer: no await then.
+      const found = this.access.tokenFor(req.clientToken, req.remoteAddr);
+      const token = found instanceof Promise ? await found : found;
       if (!token) throw new PermissionDeniedError();
-      req.auth = await this.access.authOf(token);
+      const auth = this.access.authOf(token);
+      req.auth = auth instanceof Promise ? await auth : auth;
       const wrapTTL = parseWrapTTL(req.headers['x-vault-wrap-ttl'], this.maxLeaseTTL);
       parseWrapFormat(req.headers['x-vault-wrap-format']);
       if (route && req.operation === 'update') {
@@ -401,7 +404,8 @@ export class Core {
         if (exists === false) req.operation = 'create';
       }
       // ACL before routing: the answer for a path never depends on whether it exists.
-      const acl = await this.access.aclFor(req.auth);
+      const aclOrPending = this.access.aclFor(req.auth);
+      const acl = aclOrPending instanceof Promise ? await aclOrPending : aclOrPending;
       const result = acl.allowOperation(req.path, req.help ? 'read' : req.operation, req.data);
       const sudoNeeded = isSudoPath(req.path, req.operation);
       if (!result.allowed || (sudoNeeded && !result.sudo)) {
@@ -416,10 +420,19 @@ export class Core {
     const wrapTTL = parseWrapTTL(req.headers['x-vault-wrap-ttl'], this.maxLeaseTTL);
     if (req.clientToken !== '') {
       // A token on a login is optional; when valid it is recorded (audit), never required.
-      const token = await this.access.tokenFor(req.clientToken, req.remoteAddr).catch(() => undefined);
+      const token = await this.#optionalToken(req);
       if (token) req.auth = await this.access.authOf(token);
     }
     return this.#run(route!, req, wrapTTL, kindOf(route!.entry) === 'auth');
+  }
+
+  /** The token of a request that needs none: its entry when it is valid, else undefined. */
+  async #optionalToken(req: Request): Promise<TokenEntry | undefined> {
+    try {
+      return await this.access.tokenFor(req.clientToken, req.remoteAddr);
+    } catch {
+      return undefined;
+    }
   }
 
   #isUnauthenticated(route: RouteMatch, req: Request): boolean {

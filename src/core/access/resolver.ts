@@ -23,9 +23,24 @@ export class AccessResolver {
     this.#policies = deps.policies;
   }
 
-  /** The live token entry of a request, checked against bound CIDRs and a disabled entity. */
-  async tokenFor(clientToken: string, remoteAddr: string): Promise<TokenEntry | undefined> {
-    const entry = await this.#tokens.lookup(clientToken);
+  /**
+   * The live token entry of a request, checked against bound CIDRs and a disabled entity.
+   * Synchronous (a value, or a throw) when the token store has the entry in memory.
+   */
+  tokenFor(
+    clientToken: string,
+    remoteAddr: string,
+  ): TokenEntry | undefined | Promise<TokenEntry | undefined> {
+    const known = this.#tokens.lookupCached(clientToken);
+    if (known === null) return this.#tokenFromStorage(clientToken, remoteAddr);
+    return this.#checked(known, remoteAddr);
+  }
+
+  async #tokenFromStorage(clientToken: string, remoteAddr: string): Promise<TokenEntry | undefined> {
+    return this.#checked(await this.#tokens.lookup(clientToken), remoteAddr);
+  }
+
+  #checked(entry: TokenEntry | undefined, remoteAddr: string): TokenEntry | undefined {
     if (!entry) return undefined;
     if (entry.boundCIDRs.length > 0 && !cidrAllows(entry.boundCIDRs, remoteAddr))
       throw new PermissionDeniedError();
@@ -33,8 +48,11 @@ export class AccessResolver {
     return entry;
   }
 
-  /** RequestAuth of a token: its policies plus its entity's and its groups'. */
-  async authOf(entry: TokenEntry): Promise<RequestAuth> {
+  /**
+   * RequestAuth of a token: its policies plus its entity's and its groups'. Synchronous for a
+   * token without an entity (the common case on the request path: no await, no microtask).
+   */
+  authOf(entry: TokenEntry): RequestAuth | Promise<RequestAuth> {
     // Without an entity the answer depends on the entry alone; the token store replaces an entry
     // object when the token changes, so it is the key of the memo. Shared, hence frozen.
     if (entry.entityId === '') {
@@ -45,6 +63,10 @@ export class AccessResolver {
       }
       return auth;
     }
+    return this.#identityAuth(entry);
+  }
+
+  async #identityAuth(entry: TokenEntry): Promise<RequestAuth> {
     const p = await this.#identity.policiesFor(entry.entityId);
     return this.#authFrom(entry, [...new Set([...p.entityPolicies, ...p.groupPolicies])].sort());
   }
@@ -69,7 +91,8 @@ export class AccessResolver {
     return this.#identity.templateIdentity(entityId) as TemplateIdentity | undefined;
   }
 
-  async aclFor(auth: RequestAuth): Promise<ACL> {
+  /** The ACL of a RequestAuth; synchronous when it is remembered (an entity-less, shared auth). */
+  aclFor(auth: RequestAuth): ACL | Promise<ACL> {
     if (auth.entityId !== '')
       return this.#policies.aclFor(auth.policies, this.templateIdentity(auth.entityId));
     // An entity-less auth is shared per token (authOf): its ACL is remembered beside it until a
@@ -77,6 +100,10 @@ export class AccessResolver {
     const generation = this.#policies.generation;
     const known = this.#authACL.get(auth);
     if (known !== undefined && known.generation === generation) return known.acl;
+    return this.#compileFor(auth, generation);
+  }
+
+  async #compileFor(auth: RequestAuth, generation: number): Promise<ACL> {
     const acl = await this.#policies.aclFor(auth.policies, undefined);
     if (Object.isFrozen(auth)) this.#authACL.set(auth, { acl, generation });
     return acl;

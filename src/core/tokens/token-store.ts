@@ -301,6 +301,21 @@ export class TokenStore {
     return this.#getByHash(this.hash(id));
   }
 
+  /**
+   * lookup's answer from memory alone, without a promise: the live entry or undefined; null when
+   * it needs storage (an entry not cached, or a batch token whose parent must be checked).
+   */
+  lookupCached(id: string): TokenEntry | undefined | null {
+    if (typeof id !== 'string' || id === '' || id.length > 512) return undefined;
+    const hash = this.hash(id);
+    if (this.#revoking.has(hash)) return undefined;
+    const entry = this.#cache.get(hash);
+    if (!entry) return null;
+    if (this.#expired(entry) || entry.numUses < 0) return undefined;
+    if (entry.type === 'batch' && entry.parent !== '') return null;
+    return entry;
+  }
+
   /** Like lookup, by the token's hash (`RequestAuth.tokenHash`). */
   getByHash(hash: string): Promise<TokenEntry | undefined> {
     return HASH_RE.test(hash) ? this.#getByHash(hash) : Promise.resolve(undefined);
