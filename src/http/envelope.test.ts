@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { shareFrozen } from '../sdk/shared-value.ts';
-import { buildEnvelope, envelopeJSON, hasEnvelope } from './envelope.ts';
+import { buildEnvelope, envelopeBody, envelopeJSON, hasEnvelope } from './envelope.ts';
 
 describe('envelope', () => {
   it('wraps data in the Vault envelope with empty lease, auth and wrap_info', () => {
@@ -64,6 +64,25 @@ describe('envelope', () => {
     for (const res of cases) {
       assert.equal(envelopeJSON('id-3', res), JSON.stringify(buildEnvelope('id-3', res)));
       assert.equal(envelopeJSON('id-4', res), JSON.stringify(buildEnvelope('id-4', res)), 'again (memo)');
+    }
+  });
+
+  it('envelopeBody gives the UTF-8 size of its text, multi-byte characters and memo included', () => {
+    const shared = shareFrozen(JSON.parse('{"v":"é€😀","lone":"\ud800","kéy":"x"}'));
+    const cases: Parameters<typeof buildEnvelope>[1][] = [
+      {},
+      { data: { data: shared, metadata: { note: 'ünïcödé 😀' } } },
+      { data: shared },
+      { data: { '😀': ['€', '\udc00'], plain: 'ascii' } },
+      { warnings: ['⚠ careful'], envelope: { lease_id: 'db/créds/1', mount_type: 'kv' } },
+      { data: { d: new Date(0), skip: undefined } },
+    ];
+    for (const res of cases) {
+      for (const id of ['id-1', 'id-2']) {
+        const body = envelopeBody(id, res);
+        assert.equal(body.text, JSON.stringify(buildEnvelope(id, res)));
+        assert.equal(body.bytes, Buffer.byteLength(body.text, 'utf8'), body.text);
+      }
     }
   });
 });

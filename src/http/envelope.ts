@@ -27,21 +27,47 @@ export function hasEnvelope(res: Response): boolean {
   );
 }
 
+/** JSON text with its UTF-8 size: the Content-Length without another pass over the whole body. */
+export interface SizedJSON {
+  readonly text: string;
+  readonly bytes: number;
+}
+
 /**
  * `JSON.stringify(buildEnvelope(requestId, res))`, without serializing a shared value (a cached,
- * frozen secret: see sdk/shared-value.ts) again for every response: its JSON is made once. Values
- * are JSON-shaped (what engines answer); a `toJSON` below `data` is called with '' as its key.
+ * frozen secret: see sdk/shared-value.ts) again for every response: its JSON is made once, and so
+ * is its UTF-8 size. Values are JSON-shaped (what engines answer); a `toJSON` below `data` is
+ * called with '' as its key.
  */
 export function envelopeJSON(requestId: string, res: Response): string {
+  return envelopeBody(requestId, res).text;
+}
+
+/**
+ * envelopeJSON with its UTF-8 size. The size is summed over the pieces: each is whole JSON (JSON
+ * escapes lone surrogates), so no character is split between two of them.
+ */
+export function envelopeBody(requestId: string, res: Response): SizedJSON {
   const e = res.envelope ?? {};
   const warnings = res.warnings && res.warnings.length > 0 ? res.warnings : null;
-  return (
+  const head =
     `{"request_id":${json(requestId)},"lease_id":${orDefault(e.lease_id, '""')},` +
     `"renewable":${orDefault(e.renewable, 'false')},"lease_duration":${orDefault(e.lease_duration, '0')},` +
-    `"data":${dataJSON(res.data ?? null)},"wrap_info":${orDefault(e.wrap_info, 'null')},` +
+    '"data":';
+  const data = dataJSON(res.data ?? null);
+  const tail =
+    `,"wrap_info":${orDefault(e.wrap_info, 'null')},` +
     `"warnings":${orDefault(warnings, 'null')},"auth":${orDefault(e.auth, 'null')},` +
-    `"mount_type":${orDefault(e.mount_type, '""')}}`
-  );
+    `"mount_type":${orDefault(e.mount_type, '""')}}`;
+  return { text: head + data.text + tail, bytes: utf8Bytes(head) + data.bytes + utf8Bytes(tail) };
+}
+
+function utf8Bytes(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+function sized(text: string): SizedJSON {
+  return { text, bytes: utf8Bytes(text) };
 }
 
 /** The JSON of `value`, or `absent` (the JSON of the field's default) when it is null or undefined. */
@@ -49,38 +75,46 @@ function orDefault(value: unknown, absent: string): string {
   return value === undefined || value === null ? absent : json(value);
 }
 
-const sharedJSON = new WeakMap<object, string>();
+const sharedJSON = new WeakMap<object, SizedJSON>();
 
 function json(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
 /** A plain object's members one by one, so that shared members come from the memo. */
-function dataJSON(value: unknown): string {
-  if (value === null || typeof value !== 'object') return json(value);
+function dataJSON(value: unknown): SizedJSON {
+  if (value === null || typeof value !== 'object') return sized(json(value));
   if (isShared(value)) return memoJSON(value);
   if (Array.isArray(value) || Object.getPrototypeOf(value) !== Object.prototype || 'toJSON' in value) {
-    return json(value);
+    return sized(json(value));
   }
   let out = '';
+  let bytes = 0;
   for (const key in value) {
     if (!Object.hasOwn(value, key)) continue;
     const member = (value as Record<string, unknown>)[key];
-    const text =
-      member !== null && typeof member === 'object' && isShared(member)
-        ? memoJSON(member)
-        : JSON.stringify(member);
-    if (text === undefined) continue; // undefined, functions, symbols: left out, as JSON.stringify does
-    out += `${out === '' ? '{' : ','}${JSON.stringify(key)}:${text}`;
+    let text: string | undefined;
+    if (member !== null && typeof member === 'object' && isShared(member)) {
+      const memo = memoJSON(member);
+      text = memo.text;
+      bytes += memo.bytes;
+    } else {
+      text = JSON.stringify(member);
+      if (text === undefined) continue; // undefined, functions, symbols: left out, as JSON.stringify does
+      bytes += utf8Bytes(text);
+    }
+    const name = `${out === '' ? '{' : ','}${JSON.stringify(key)}:`;
+    bytes += utf8Bytes(name);
+    out += name + text;
   }
-  return out === '' ? '{}' : `${out}}`;
+  return out === '' ? { text: '{}', bytes: 2 } : { text: `${out}}`, bytes: bytes + 1 };
 }
 
-function memoJSON(value: object): string {
-  let text = sharedJSON.get(value);
-  if (text === undefined) {
-    text = json(value);
-    sharedJSON.set(value, text);
+function memoJSON(value: object): SizedJSON {
+  let memo = sharedJSON.get(value);
+  if (memo === undefined) {
+    memo = sized(json(value));
+    sharedJSON.set(value, memo);
   }
-  return text;
+  return memo;
 }

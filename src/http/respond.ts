@@ -2,7 +2,7 @@ import { type ServerResponse, STATUS_CODES } from 'node:http';
 import { asCofferError, type CofferError } from '../sdk/errors.ts';
 import type { Logger } from '../sdk/logger.ts';
 import type { Response } from '../sdk/request.ts';
-import { envelopeJSON, hasEnvelope } from './envelope.ts';
+import { envelopeBody, hasEnvelope } from './envelope.ts';
 
 /** Sent on every response, errors included. */
 export const BASE_HEADERS: Readonly<Record<string, string>> = {
@@ -12,13 +12,14 @@ export const BASE_HEADERS: Readonly<Record<string, string>> = {
 
 /**
  * Writes a whole response with exactly the base headers and `headers` (which may override them);
- * `body` undefined sends none.
+ * `body` undefined sends none. `bodyBytes`: the body's UTF-8 size when the caller knows it.
  */
 export function send(
   res: ServerResponse,
   status: number,
   body: string | undefined,
   headers: Readonly<Record<string, string>> = {},
+  bodyBytes?: number,
 ): void {
   if (res.headersSent) {
     // Too late for a status: the only honest signal left is to cut the connection.
@@ -33,7 +34,7 @@ export function send(
     res.end();
     return;
   }
-  all.push('Content-Length', Buffer.byteLength(body, 'utf8'));
+  all.push('Content-Length', bodyBytes ?? Buffer.byteLength(body, 'utf8'));
   res.writeHead(status, all);
   // A string body goes out in the same write as the headers (one syscall).
   res.end(body, 'utf8');
@@ -68,7 +69,8 @@ export function sendResponse(
   if (out.raw !== undefined) {
     send(res, out.status ?? 200, JSON.stringify(out.raw) ?? 'null', headers);
   } else if (hasEnvelope(out)) {
-    send(res, out.status ?? 200, envelopeJSON(requestId, out), headers);
+    const body = envelopeBody(requestId, out);
+    send(res, out.status ?? 200, body.text, headers, body.bytes);
   } else {
     send(res, out.status ?? 204, undefined, headers);
   }
