@@ -395,6 +395,7 @@ export class Core {
       if (!token) throw new PermissionDeniedError();
       const auth = this.access.authOf(token);
       req.auth = auth instanceof Promise ? await auth : auth;
+      req.clientTokenHash = token.hash;
       const wrapTTL = parseWrapTTL(req.headers['x-vault-wrap-ttl'], this.maxLeaseTTL);
       parseWrapFormat(req.headers['x-vault-wrap-format']);
       if (route && req.operation === 'update') {
@@ -421,7 +422,10 @@ export class Core {
     if (req.clientToken !== '') {
       // A token on a login is optional; when valid it is recorded (audit), never required.
       const token = await this.#optionalToken(req);
-      if (token) req.auth = await this.access.authOf(token);
+      if (token) {
+        req.auth = await this.access.authOf(token);
+        req.clientTokenHash = token.hash;
+      }
     }
     return this.#run(route!, req, wrapTTL, kindOf(route!.entry) === 'auth');
   }

@@ -25,6 +25,12 @@ export interface Request {
   mountPath?: string;
   /** Set by core once the token is known (absent on unauthenticated paths). */
   auth?: RequestAuth;
+  /**
+   * Set by core with `auth` when it resolved `clientToken` itself: the token store's salted hash
+   * of `clientToken` (auth.tokenHash). What is derived from the client token (the audit's HMAC of
+   * it) is remembered per this hash instead of hashing the token again.
+   */
+  clientTokenHash?: string;
 }
 
 /** Who is calling: what core knows of the request's token. Never holds the token itself. */

@@ -71,6 +71,31 @@ describe('audit entries', () => {
     });
   });
 
+  it('a client token core resolved (clientTokenHash) is logged as the same HMAC, remembered per token', () => {
+    for (const [token, tokenHash] of [
+      ['hvs.first', 'hash-first'],
+      ['hvs.second', 'hash-second'],
+      ['hvs.first', 'hash-first'],
+    ] as const) {
+      for (const raw of [false, true]) {
+        const f = raw ? { ...fmt, logRaw: true } : fmt;
+        const input = { request: request({ clientToken: token, clientTokenHash: tokenHash }), mount };
+        const e = requestEntry(input, f, now) as {
+          auth: { client_token: string };
+          request: { client_token: string };
+        };
+        const want = raw ? token : h(token);
+        assert.equal(e.auth.client_token, want);
+        assert.equal(e.request.client_token, want);
+        assert.equal(
+          (responseEntry({ ...input, response: {} }, f, now) as { request: { client_token: string } }).request
+            .client_token,
+          want,
+        );
+      }
+    }
+  });
+
   it('request entry with an error, without a token, and token ttl / issue time when given', () => {
     const e = requestEntry(
       { request: request({ clientToken: '', auth: undefined as never }), error: 'permission denied' },

@@ -8,7 +8,7 @@
  * line. `requestEntry` / `responseEntry` give the same entries parsed, for tests and tools.
  */
 import type { Request, RequestAuth, Response } from '../../sdk/request.ts';
-import { copyValue, hashString, hashValue, hashValueJSON, jsonString } from './hash.ts';
+import { copyValue, hashClientToken, hashString, hashValue, hashValueJSON, jsonString } from './hash.ts';
 
 /** What core hands the broker for one request (and, for the response entry, its outcome). */
 export interface AuditInput {
@@ -89,7 +89,7 @@ export function responseEntry(input: AuditInput, fmt: EntryFormat, now: Date): A
  * is remembered per device and client-token HMAC, with the accessor's HMAC.
  */
 export function entryBlocks(input: AuditInput, fmt: EntryFormat): EntryBlocks {
-  const token = secret(fmt, input.request.clientToken);
+  const token = clientTokenSecret(fmt, input.request);
   const { auth, tokenFields } = authJSON(input, fmt, token);
   return { auth, request: requestJSON(input, fmt, tokenFields), from: sourceOf(input) };
 }
@@ -150,6 +150,13 @@ function sourceOf(input: AuditInput): BlockSource {
 
 function secret(fmt: EntryFormat, s: string | undefined): string | undefined {
   return s === undefined || s === '' || fmt.logRaw ? s : hashString(fmt.salt, s);
+}
+
+/** The request's client token as logged: `secret`, remembered per token when core resolved it. */
+function clientTokenSecret(fmt: EntryFormat, req: AuditInput['request']): string | undefined {
+  const s = req.clientToken;
+  if (s === '' || fmt.logRaw || req.clientTokenHash === undefined) return secret(fmt, s);
+  return hashClientToken(fmt.salt, s, req.clientTokenHash);
 }
 
 function accessorOf(fmt: EntryFormat, s: string | undefined): string | undefined {

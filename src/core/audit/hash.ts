@@ -28,6 +28,8 @@ interface Hasher {
   shared: WeakMap<object, unknown>;
   /** The JSON of those hashed copies, made once each (see hashValueJSON). */
   sharedJSON: WeakMap<object, string>;
+  /** Client tokens' HMACs by the token store's hash of the token (see hashClientToken). */
+  byTokenHash: Map<string, string>;
 }
 const hashers = new WeakMap<Buffer, Hasher>();
 /** Strings whose HMAC is remembered per salt; the memo is emptied when full. */
@@ -43,10 +45,31 @@ export function hashString(salt: Buffer, s: string): string {
 function hasherFor(salt: Buffer): Hasher {
   let h = hashers.get(salt);
   if (!h) {
-    h = { key: createSecretKey(salt), memo: new Map(), shared: new WeakMap(), sharedJSON: new WeakMap() };
+    h = {
+      key: createSecretKey(salt),
+      memo: new Map(),
+      shared: new WeakMap(),
+      sharedJSON: new WeakMap(),
+      byTokenHash: new Map(),
+    };
     hashers.set(salt, h);
   }
   return h;
+}
+
+/**
+ * hashString of a client token whose token-store hash core already knows (Request.clientTokenHash):
+ * remembered by that hash, so a token seen again costs a map lookup instead of a SHA-256.
+ */
+export function hashClientToken(salt: Buffer, token: string, tokenHash: string): string {
+  const h = hasherFor(salt);
+  let out = h.byTokenHash.get(tokenHash);
+  if (out === undefined) {
+    out = hashWith(h, token);
+    if (h.byTokenHash.size >= MAX_MEMO) h.byTokenHash.clear();
+    h.byTokenHash.set(tokenHash, out);
+  }
+  return out;
 }
 
 function hashWith(h: Hasher, s: string): string {
