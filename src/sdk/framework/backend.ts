@@ -3,7 +3,7 @@ import type { Logger } from '../logger.ts';
 import type { LeaseInfo, Operation, Request, Response } from '../request.ts';
 import type { StorageView } from '../storage-view.ts';
 import type { SystemView } from '../system.ts';
-import type { Fields, FieldValues } from './fields.ts';
+import type { FieldSpec, Fields, FieldValues } from './fields.ts';
 import type { BackendDefinition, HandlerContext, MountInfo, PathDefinition } from './path.ts';
 
 /** What a backend is given when it is mounted. */
@@ -84,6 +84,18 @@ export function matchPattern(segments: Segment[], path: string): Record<string, 
   return parts.length === segments.length ? params : undefined;
 }
 
+/** A path's fields as entries, listed once per path table rather than on every request. */
+const entriesOfFields = new WeakMap<Fields, [string, FieldSpec][]>();
+
+function fieldEntries(fields: Fields): [string, FieldSpec][] {
+  let entries = entriesOfFields.get(fields);
+  if (entries === undefined) {
+    entries = Object.entries(fields);
+    entriesOfFields.set(fields, entries);
+  }
+  return entries;
+}
+
 /** Validates request data against a path's fields: required, unknown, typed. */
 export function validateFields(
   def: PathDefinition<any>,
@@ -92,11 +104,13 @@ export function validateFields(
   operation: Operation,
 ): FieldValues<Fields> {
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(data)) {
-    if (!Object.hasOwn(def.fields, key) && !def.freeform)
-      throw new InvalidFieldError(`unknown field "${key}"`);
+  if (!def.freeform) {
+    for (const key in data) {
+      if (Object.hasOwn(data, key) && !Object.hasOwn(def.fields, key))
+        throw new InvalidFieldError(`unknown field "${key}"`);
+    }
   }
-  for (const [name, spec] of Object.entries(def.fields as Fields)) {
+  for (const [name, spec] of fieldEntries(def.fields as Fields)) {
     let value: unknown = Object.hasOwn(params, name)
       ? params[name]
       : Object.hasOwn(data, name)
