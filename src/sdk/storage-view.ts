@@ -18,7 +18,8 @@ export class StorageView {
   }
 
   #key(key: string): string {
-    if (key.startsWith('/') || DOT_SEGMENT.test(key)) {
+    // Most keys have no dot at all: indexOf spares them the regular expression.
+    if (key.startsWith('/') || (key.indexOf('.') !== -1 && DOT_SEGMENT.test(key))) {
       throw new Error('invalid storage key');
     }
     return this.prefix + key;
@@ -37,7 +38,16 @@ export class StorageView {
     return this.#inner.list(this.#key(prefix));
   }
   batch(ops: StorageOp[]): Promise<void> {
-    return this.#inner.batch(ops.map((o) => ({ ...o, key: this.#key(o.key) })));
+    return this.#inner.batch(ops.map((o) => this.#op(o)));
+  }
+  /** `o` with its key below the prefix; built field by field (a spread is a slow generic copy). */
+  #op(o: StorageOp): StorageOp {
+    const key = this.#key(o.key);
+    if (o.op === 'delete') return { op: 'delete', key };
+    if (o.op !== 'put') return { ...(o as StorageOp), key };
+    return o.parsed === undefined
+      ? { op: 'put', key, value: o.value }
+      : { op: 'put', key, value: o.value, parsed: o.parsed };
   }
   async has(key: string): Promise<boolean> {
     return (await this.get(key)) !== undefined;
