@@ -30,7 +30,11 @@ export interface StartOptions {
 /** Builds every subsystem from config and starts the listeners. No singletons: all is in here. */
 export async function startServer(opts: StartOptions): Promise<RunningServer> {
   const { config, logger } = opts;
-  const storage = opts.storage ?? (await openStorage(config.storage.type, config.storage.config));
+  const storage =
+    opts.storage ??
+    (await openStorage(config.storage.type, config.storage.config, {
+      warn: (message, fields) => logger.warn(message, fields),
+    }));
   const core = new Core({
     physical: storage,
     storageType: config.storage.type,

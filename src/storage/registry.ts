@@ -2,20 +2,26 @@ import { InmemStorage } from './inmem/inmem.ts';
 import { SqliteStorage } from './sqlite/sqlite.ts';
 import type { Storage, StorageConfig } from './storage.ts';
 
-type Opener = { keys: readonly string[]; open(config: StorageConfig): Promise<Storage> };
+/** What a backend may use beside its config block. */
+export interface StorageDeps {
+  /** Background problems worth an operator's attention (the server passes its logger's warn). */
+  warn?: (message: string, fields: Record<string, unknown>) => void;
+}
+
+type Opener = { keys: readonly string[]; open(config: StorageConfig, deps: StorageDeps): Promise<Storage> };
 
 /** The backends a `storage "type" { ... }` block may name, with the config keys each accepts. */
 const backends: Record<string, Opener> = {
   inmem: { keys: [], open: async () => new InmemStorage() },
   sqlite: {
     keys: ['path'],
-    open: async (config) => {
+    open: async (config, deps) => {
       const path = config.path;
       if (path === undefined) throw new Error('storage "sqlite": missing required config "path"');
       if (typeof path !== 'string' || path === '') {
         throw new Error('storage "sqlite": config "path" must be a non-empty string');
       }
-      return SqliteStorage.open({ path });
+      return SqliteStorage.open({ path, ...(deps.warn ? { warn: deps.warn } : {}) });
     },
   },
 };
@@ -24,7 +30,11 @@ const backends: Record<string, Opener> = {
 export const storageTypes: readonly string[] = Object.keys(backends).sort();
 
 /** Opens the backend `type` from its config block. Unknown types and unknown config keys are refused. */
-export async function openStorage(type: string, config: StorageConfig): Promise<Storage> {
+export async function openStorage(
+  type: string,
+  config: StorageConfig,
+  deps: StorageDeps = {},
+): Promise<Storage> {
   const backend = Object.hasOwn(backends, type) ? backends[type] : undefined;
   if (backend === undefined) {
     throw new Error(`unknown storage type ${JSON.stringify(type)}; supported: ${storageTypes.join(', ')}`);
@@ -36,5 +46,5 @@ export async function openStorage(type: string, config: StorageConfig): Promise<
       `storage ${JSON.stringify(type)}: unknown config ${unknown.map((k) => JSON.stringify(k)).join(', ')} (accepted: ${accepted})`,
     );
   }
-  return backend.open(config);
+  return backend.open(config, deps);
 }

@@ -127,8 +127,9 @@ describe('SqliteStorage checkpoints', () => {
     const path = join(tempDir('coffer-ckpt-'), 'coffer.db');
     const capture = captureWorkers();
     let opened: ReturnType<typeof openWithConnection>;
+    const warnings: string[] = [];
     try {
-      opened = openWithConnection({ path });
+      opened = openWithConnection({ path, warn: (message) => warnings.push(message) });
       // One commit of ~1000 pages asks the worker for a checkpoint, which starts it.
       await writeGroups(opened.s, path, 1000, 1000);
     } finally {
@@ -139,6 +140,8 @@ describe('SqliteStorage checkpoints', () => {
     await waitFor('the first checkpoint', () => s.stats.checkpoints >= 1);
     await capture.workers[0]!.terminate();
     await waitFor('the fallback', () => s.stats.checkpointerFailed);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /checkpoint worker stopped/);
     assert.equal(main.prepare('PRAGMA wal_autocheckpoint').get()?.wal_autocheckpoint, 1000);
     const checkpoints = s.stats.checkpoints;
     // SQLite checkpoints inside commits again: ~80 MiB of WAL written, the file stays small.
@@ -211,12 +214,17 @@ setInterval(() => process.stderr.write(JSON.stringify(s.stats) + '\\n'), 50);
       acknowledged.push(...run.acknowledged);
       stats += run.stderr;
     }
-    const last = stats
+    // Some round ran checkpoints before its kill (each round is a new process with its own
+    // counters; on a loaded machine one round may be killed before its worker has started).
+    const checkpoints = stats
       .trim()
       .split('\n')
       .filter((l) => l.startsWith('{') && l.endsWith('}'))
-      .at(-1);
-    assert.ok(last !== undefined && JSON.parse(last).checkpoints > 0, `the worker checkpointed: ${last}`);
+      .map((l) => (JSON.parse(l) as { checkpoints: number }).checkpoints);
+    assert.ok(
+      Math.max(0, ...checkpoints) > 0,
+      `the worker checkpointed: ${checkpoints.slice(-5).join(', ')}`,
+    );
     const s = SqliteStorage.open({ path });
     for (const key of acknowledged) {
       assert.deepEqual(await s.get(key), Buffer.alloc(1500, key), `acknowledged ${key} is missing`);

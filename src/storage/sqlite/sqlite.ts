@@ -79,6 +79,8 @@ export type SqliteStorageOptions = {
   busyTimeoutMs?: number;
   /** WAL size above which the main connection checkpoints itself (default 64 MiB); for tests. */
   walLimitBytes?: number;
+  /** Told what went wrong in the background (the checkpoint worker failed); the server logs it. */
+  warn?: (message: string, fields: Record<string, unknown>) => void;
 };
 
 /** Counters for tests and metrics. */
@@ -151,6 +153,7 @@ export class SqliteStorage implements Storage {
   #walPages = 0;
   /** A checkpoint request awaits the worker's reply (at most one is outstanding). */
   #checkpointing = false;
+  readonly #warn: SqliteStorageOptions['warn'];
 
   private constructor(path: string, db: DatabaseSync, opts: SqliteStorageOptions) {
     this.path = path;
@@ -171,6 +174,7 @@ export class SqliteStorage implements Storage {
     this.#pageSize = Number(db.prepare('PRAGMA page_size').get()?.page_size);
     this.#walLimitBytes = opts.walLimitBytes ?? 64 * 1024 * 1024;
     this.#busyTimeoutMs = opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+    this.#warn = opts.warn;
     this.#checkpointTimer = setInterval(() => {
       if (this.#walPages > 0) this.#requestCheckpoint();
     }, CHECKPOINT_INTERVAL_MS).unref();
@@ -460,7 +464,13 @@ export class SqliteStorage implements Storage {
     this.#checkpointing = false;
     clearInterval(this.#checkpointTimer);
     this.#stats.checkpointerFailed = true;
-    if (!this.#closed) this.#db.exec(`PRAGMA wal_autocheckpoint = ${CHECKPOINT_PAGES}`);
+    if (!this.#closed) {
+      this.#db.exec(`PRAGMA wal_autocheckpoint = ${CHECKPOINT_PAGES}`);
+      this.#warn?.(
+        'sqlite storage: the checkpoint worker stopped; commits checkpoint the WAL themselves from now on (slower writes, no data at risk)',
+        { path: this.path },
+      );
+    }
   }
 
   /**
