@@ -25,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePort, runtimeArgs, startCoffer, waitListening } from './coffer.ts';
 import type { RequestSpec } from './lua.ts';
+import { callgrindCounts } from './profile.ts';
 import { scenarios } from './scenarios.ts';
 
 const BASELINE = fileURLToPath(new URL('./baseline-server.ts', import.meta.url));
@@ -101,14 +102,20 @@ async function load(url: string, spec: RequestSpec, n: number): Promise<void> {
   );
 }
 
-/** Warm-up, then `requests` counted; the dump's total instructions ÷ requests. */
+/** Per request: every instruction, and the part spent in V8's GC and its optimizing compilers. */
+interface Counted {
+  total: number;
+  gcAndJit: number;
+}
+
+/** Warm-up, then `requests` counted; the dump's instructions ÷ requests. */
 async function count(
   pid: number,
   out: string,
   url: string,
   spec: RequestSpec,
   label: string,
-): Promise<number> {
+): Promise<Counted> {
   await load(url, spec, warmup);
   execFileSync('callgrind_control', ['-i', 'on', String(pid)], { stdio: 'ignore' });
   await load(url, spec, requests);
@@ -121,18 +128,18 @@ async function count(
   const text = execFileSync('callgrind_annotate', ['--inclusive=no', join(dir, dump)], {
     maxBuffer: 1 << 28,
   }).toString();
-  const total = /([\d,]+) \(100\.0%\)\s+PROGRAM TOTALS/.exec(text)?.[1];
-  if (!total) throw new Error(`callgrind_annotate gave no total for ${label}`);
+  const counted = callgrindCounts(text);
+  if (!counted) throw new Error(`callgrind_annotate gave no total for ${label}`);
   if (values.annotate) {
     mkdirSync(values.annotate, { recursive: true });
     writeFileSync(join(values.annotate, `${label}.txt`), text);
     // The dump itself, for other views (`callgrind_annotate --inclusive=yes`, kcachegrind).
     copyFileSync(join(dir, dump), join(values.annotate, `${label}.callgrind`));
   }
-  return Number(total.replace(/,/g, '')) / requests;
+  return { total: counted.total / requests, gcAndJit: counted.gcAndJit / requests };
 }
 
-async function baseline(spec: RequestSpec, size: number, label: string): Promise<number> {
+async function baseline(spec: RequestSpec, size: number, label: string): Promise<Counted> {
   const port = await freePort();
   const out = join(work, `${label}.out`);
   const tuned = runtimeArgs();
@@ -168,7 +175,7 @@ try {
       const out = join(work, `${label}.out`);
       process.stdout.write(`${label}: starting the server under callgrind…\n`);
       const server = await startCoffer({ audit, wrapper: callgrind(out), startTimeoutMs: START_TIMEOUT_MS });
-      let perRequest: number;
+      let perRequest: Counted;
       let size: number;
       let spec: RequestSpec;
       try {
@@ -180,9 +187,12 @@ try {
       }
       process.stdout.write(`${label}: the baseline (${size} B answers)…\n`);
       const base = await baseline(spec, size, `${label}-baseline`);
+      const n = (x: number) => Math.round(x).toLocaleString('en').padStart(10);
+      const rest = (c: Counted) => c.total - c.gcAndJit;
       rows.push(
-        `${name.padEnd(18)} ${(audit ? 'on' : 'off').padEnd(5)} ${Math.round(perRequest).toLocaleString('en').padStart(10)} ` +
-          `${Math.round(base).toLocaleString('en').padStart(10)} ${(base / perRequest).toFixed(3).padStart(7)}`,
+        `${name.padEnd(18)} ${(audit ? 'on' : 'off').padEnd(5)} ${n(perRequest.total)} ${n(rest(perRequest))} ` +
+          `${n(base.total)} ${n(rest(base))} ${(base.total / perRequest.total).toFixed(3).padStart(7)} ` +
+          `${(rest(base) / rest(perRequest)).toFixed(3).padStart(7)}`,
       );
     }
   }
@@ -192,5 +202,6 @@ try {
 }
 process.stdout.write(
   `\nInstructions per request (callgrind; ${warmup} warm-up, ${requests} counted, ${CONNECTIONS} connections)\n` +
-    `${'scenario'.padEnd(18)} audit  scenario   baseline   ratio\n${rows.join('\n')}\n`,
+    `(w/o GC: without V8's garbage collector and compilers, which swing a total by 5–10% from run to run)\n` +
+    `${'scenario'.padEnd(18)} audit    scenario    w/o GC   baseline    w/o GC   ratio  w/o GC\n${rows.join('\n')}\n`,
 );

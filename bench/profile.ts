@@ -44,3 +44,28 @@ export function topSelfTime(profile: CpuProfile, n = 15): SelfTime[] {
 export function topSelfTimeOfFile(file: string, n = 15): SelfTime[] {
   return topSelfTime(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, n);
 }
+
+/**
+ * V8's garbage collector (all its threads) and its compilers, by function name in callgrind's flat
+ * listing. Whether a major GC falls inside the counted window swings a total by 5–10%; without
+ * them two runs of the same code agree far better.
+ */
+const GC_OR_JIT =
+  /Scaveng|MarkCompact|ConcurrentMarking|Marking(?:Visitor|Worklist|Barrier)|Sweep|heap::base::|MinorMS|IterateObjectCache|Evacuat|RememberedSet|SlotSet|v8::internal::compiler::|v8::internal::maglev::|v8::internal::baseline::/;
+
+/**
+ * From `callgrind_annotate --inclusive=no` output: the program's total instructions and the part
+ * in functions of V8's GC and compilers (of those the listing shows); undefined without a total.
+ */
+export function callgrindCounts(listing: string): { total: number; gcAndJit: number } | undefined {
+  let total: number | undefined;
+  let gcAndJit = 0;
+  for (const line of listing.split('\n')) {
+    const m = /^\s*([\d,]+) \(\s*[\d.]+%\)\s+(.*)$/.exec(line);
+    if (!m) continue;
+    const ir = Number(m[1]!.replace(/,/g, ''));
+    if (m[2]!.startsWith('PROGRAM TOTALS')) total = ir;
+    else if (GC_OR_JIT.test(m[2]!)) gcAndJit += ir;
+  }
+  return total === undefined ? undefined : { total, gcAndJit };
+}

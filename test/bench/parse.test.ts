@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { luaString } from '../../bench/lua.ts';
-import { topSelfTime } from '../../bench/profile.ts';
+import { callgrindCounts, topSelfTime } from '../../bench/profile.ts';
 import { median, replaceResults } from '../../bench/report.ts';
 import { parseDurationMs, parseWrkOutput } from '../../bench/wrk.ts';
 
@@ -102,5 +102,31 @@ describe('bench: helpers', () => {
         ['g /a.ts:10', 1, 25],
       ],
     );
+  });
+});
+
+describe('bench: callgrind listing', () => {
+  const LISTING = `--------------------------------------------------------------------------------
+Ir
+--------------------------------------------------------------------------------
+2,963,685,805 (100.0%)  PROGRAM TOTALS
+
+--------------------------------------------------------------------------------
+Ir                   file:function
+--------------------------------------------------------------------------------
+65,572,459 ( 2.21%)  ???:bool v8::internal::JsonStringifier::SerializeString<false>(v8::internal::Handle<v8::internal::String>) [/x/node]
+50,966,289 ( 1.72%)  ???:heap::base::SlotCallbackResult v8::internal::Scavenger::ScavengeObject<v8::internal::FullHeapObjectSlot>(v8::internal::FullHeapObjectSlot) [/x/node]
+45,932,552 ( 1.55%)  ???:void v8::internal::MarkingVisitorBase<v8::internal::ConcurrentMarkingVisitor>::ProcessStrongHeapObject(x) [/x/node]
+ 1,000,000 ( 0.03%)  ???:v8::internal::compiler::Pipeline::Run(x) [/x/node]
+38,375,907 ( 1.29%)  ./malloc/./malloc/malloc.c:_int_malloc [/usr/lib/x86_64-linux-gnu/libc.so.6]
+`;
+  it('reads the total and sums the GC and compiler functions', () => {
+    assert.deepEqual(callgrindCounts(LISTING), {
+      total: 2_963_685_805,
+      gcAndJit: 50_966_289 + 45_932_552 + 1_000_000,
+    });
+  });
+  it('undefined without a total', () => {
+    assert.equal(callgrindCounts('nothing here'), undefined);
   });
 });
