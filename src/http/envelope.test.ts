@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { shareFrozen } from '../sdk/shared-value.ts';
-import { buildEnvelope, envelopeBody, envelopeJSON, hasEnvelope } from './envelope.ts';
+import { buildEnvelope, envelopeBody, hasEnvelope } from './envelope.ts';
 
 describe('envelope', () => {
   it('wraps data in the Vault envelope with empty lease, auth and wrap_info', () => {
@@ -41,7 +41,7 @@ describe('envelope', () => {
     assert.equal(hasEnvelope({ warnings: [] }), false);
   });
 
-  it('envelopeJSON is JSON.stringify(buildEnvelope(...)), shared values included', () => {
+  it('envelopeBody is JSON.stringify(buildEnvelope(...)), shared values included', () => {
     const secret = shareFrozen(JSON.parse('{"data":{"value":"s3cr\\"et\\u2028","n":[1,{"x":null}]}}'));
     const cases: Parameters<typeof buildEnvelope>[1][] = [
       {},
@@ -62,8 +62,12 @@ describe('envelope', () => {
       { data: { a: 1 }, envelope: { wrap_info: { token: 'w', ttl: 60 } } },
     ];
     for (const res of cases) {
-      assert.equal(envelopeJSON('id-3', res), JSON.stringify(buildEnvelope('id-3', res)));
-      assert.equal(envelopeJSON('id-4', res), JSON.stringify(buildEnvelope('id-4', res)), 'again (memo)');
+      assert.equal(envelopeBody('id-3', res).text, JSON.stringify(buildEnvelope('id-3', res)));
+      assert.equal(
+        envelopeBody('id-4', res).text,
+        JSON.stringify(buildEnvelope('id-4', res)),
+        'again (memo)',
+      );
     }
   });
 

@@ -34,18 +34,11 @@ export interface SizedJSON {
 }
 
 /**
- * `JSON.stringify(buildEnvelope(requestId, res))`, without serializing a shared value (a cached,
- * frozen secret: see sdk/shared-value.ts) again for every response: its JSON is made once, and so
- * is its UTF-8 size. Values are JSON-shaped (what engines answer); a `toJSON` below `data` is
- * called with '' as its key.
- */
-export function envelopeJSON(requestId: string, res: Response): string {
-  return envelopeBody(requestId, res).text;
-}
-
-/**
- * envelopeJSON with its UTF-8 size. The size is summed over the pieces: each is whole JSON (JSON
- * escapes lone surrogates), so no character is split between two of them.
+ * `JSON.stringify(buildEnvelope(requestId, res))` with its UTF-8 size, without serializing a
+ * shared value (a cached, frozen secret: see sdk/shared-value.ts) again for every response: its
+ * JSON and its size are made once. Values are JSON-shaped (what engines answer); a `toJSON` below
+ * `data` is called with '' as its key. The size is summed over the pieces: each is whole JSON
+ * (JSON escapes lone surrogates), so no character is split between two of them.
  */
 export function envelopeBody(requestId: string, res: Response): SizedJSON {
   const e = res.envelope ?? {};
