@@ -269,7 +269,19 @@ export class Core {
     await this.expiration.revokePrefix(entry.path, { sync: true });
   }
 
-  /** After a mount is disabled. (Revoking the tokens an auth mount issued is future work.) */
+  /**
+   * After a mount left the router and before it leaves the mount table: an auth method's tokens
+   * are revoked (no login can reach it any more; one that was already running revokes its own).
+   * If this fails the mount stays in the table, and disabling it again finishes the job.
+   */
+  async revokeIssuedBy(entry: MountEntry): Promise<void> {
+    if (kindOf(entry) !== 'auth') return;
+    const n = await this.tokens.revokeByPath(entry.path);
+    if (n > 0)
+      this.logger.info('core: revoked the tokens of a disabled auth method', { path: entry.path, tokens: n });
+  }
+
+  /** After a mount is disabled. */
   async onUnmounted(_entry: MountEntry): Promise<void> {}
 
   /** What the wrapping module needs: the token store and the cubbyhole mount's storage (resolved lazily). */

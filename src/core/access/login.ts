@@ -4,6 +4,7 @@ import type { AuthResult, Request, Response } from '../../sdk/request.ts';
 import type { IdentityStore } from '../identity/index.ts';
 import { LOCKOUT_MOUNT_TYPES, type LockoutManager, resolveLockoutConfig } from '../lockout/index.ts';
 import type { MountEntry } from '../router/mount-table.ts';
+import type { Router } from '../router/router.ts';
 import { authBlock } from '../tokens/index.ts';
 import type { TokenStore } from '../tokens/token-store.ts';
 
@@ -11,6 +12,7 @@ export interface LoginDeps {
   tokens: TokenStore;
   identity: IdentityStore;
   lockout: LockoutManager;
+  router: Pick<Router, 'backendFor'>;
 }
 
 /**
@@ -84,5 +86,11 @@ async function issueToken(
     entityId: entity.id,
     ...(auth.internalData ? { internalData: auth.internalData } : {}),
   });
+  // Disabling the method unmounts it first, then revokes every token it issued: a token created
+  // by a login that was already running when the unmount came is revoked here instead.
+  if (deps.router.backendFor(entry.uuid) === undefined) {
+    await deps.tokens.revokeTree(token);
+    throw new PermissionDeniedError();
+  }
   return authBlock(token, id, identityPolicies);
 }

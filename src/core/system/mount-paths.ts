@@ -294,6 +294,12 @@ function familyPaths(core: Core, fam: Family) {
           if (entry.builtin) throw new BadRequestError(`cannot disable "${path}"`);
           await core.beforeUnmount(entry);
           await core.router.unmount(entry);
+          try {
+            await core.revokeIssuedBy(entry);
+          } catch (err) {
+            await core.router.mount(entry);
+            throw err;
+          }
           await core.mounts.remove(path);
           const view = core.router.view(entry);
           const keys = await view.listAll();

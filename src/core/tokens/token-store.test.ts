@@ -146,6 +146,23 @@ describe('token store', () => {
     assert.equal(await store.lookup(e.id), undefined);
   });
 
+  it('revokeByPath revokes the tokens created under a mount path, with their trees, and nothing else', async () => {
+    const { store, root } = await storeHarness();
+    const a = await store.create({ path: 'auth/up/login/a' });
+    const b = await store.create({ path: 'auth/up/login/b' });
+    const child = await store.create({}, a.entry);
+    const nested = await store.create({ path: 'auth/up/login/c' }, b.entry);
+    const sibling = await store.create({ path: 'auth/up2/login/a' });
+    const other = await store.create({}, root.entry);
+    assert.equal(await store.revokeByPath('auth/up/'), 4);
+    for (const t of [a, b, child, nested]) assert.equal(await store.lookup(t.id), undefined);
+    assert.ok(await store.lookup(sibling.id), 'auth/up2/ is another mount');
+    assert.ok(await store.lookup(other.id));
+    assert.ok(await store.lookup(root.id));
+    assert.equal(await store.revokeByPath('auth/up/'), 0);
+    await assert.rejects(store.revokeByPath('auth/up'), TypeError);
+  });
+
   it('accessors: list, look up and revoke by accessor', async () => {
     const { store, root } = await storeHarness();
     const a = await store.create({}, root.entry);

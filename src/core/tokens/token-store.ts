@@ -361,6 +361,27 @@ export class TokenStore {
     return total;
   }
 
+  /**
+   * Revokes every token created under `prefix` (an auth method's mount path, `auth/userpass/`),
+   * each with its subtree: disabling an auth method revokes what it issued, as in Vault. Reads
+   * every token once. Returns how many tokens were revoked.
+   */
+  async revokeByPath(prefix: string): Promise<number> {
+    if (!prefix.endsWith('/'))
+      throw new TypeError('token store: revokeByPath needs a mount path ending in /');
+    const hashes = (await this.#storage.list('id/')).filter((k) => HASH_RE.test(k));
+    const issued: TokenEntry[] = [];
+    await inChunks(hashes, READ_PARALLELISM, async (h) => {
+      const e = await this.#read(h);
+      if (e?.path.startsWith(prefix)) issued.push(e);
+    });
+    let total = 0;
+    // One of them may sit in another's subtree (a login token creating a child through a second
+    // login is not possible, but a token tree may hold several): revoked once, counted once.
+    for (const e of issued) total += await this.revokeTree(e);
+    return total;
+  }
+
   /** Every accessor (for `auth/token/accessors`). */
   async listAccessors(): Promise<string[]> {
     const out: string[] = [];
