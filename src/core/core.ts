@@ -362,7 +362,7 @@ export class Core {
     await this.mounts.load(builtinMounts);
     await this.router.mountAll();
     await this.passwords.list();
-    await this.expiration.load();
+    await this.expiration.load({ quiet: opts.quiet ?? false });
     await this.audit.load();
     this.#ready = true;
     if (!opts.quiet)

@@ -124,9 +124,10 @@ export class ExpirationManager {
 
   /**
    * Restores every lease (unseal) and schedules it. Leases that ended while the server was down
-   * are due at once: they are revoked in the background, with the usual retries.
+   * are due at once: they are revoked in the background, with the usual retries. `quiet` skips
+   * the log line (initialization sets everything up once before the first unseal).
    */
-  async load(): Promise<{ leases: number; due: number }> {
+  async load(opts: { quiet?: boolean } = {}): Promise<{ leases: number; due: number }> {
     if (this.#loaded) this.unload();
     const epoch = ++this.#epoch;
     const keys = await this.#deps.storage.listAll('id/');
@@ -157,7 +158,7 @@ export class ExpirationManager {
     const now = this.#deps.now();
     let due = 0;
     for (const i of items) if (i.due <= now) due++;
-    this.#deps.logger.info('expiration: leases restored', { leases: pending.size, due });
+    if (!opts.quiet) this.#deps.logger.info('expiration: leases restored', { leases: pending.size, due });
     this.#arm();
     return { leases: pending.size, due };
   }
