@@ -16,6 +16,7 @@ describe('kv v1', () => {
     assert.deepEqual(await kv.write('app/db', { user: 'u', password: 'p', n: 1, nested: { a: [1] } }), {});
     assert.deepEqual(await kv.call('read', 'app/db'), {
       data: { user: 'u', password: 'p', n: 1, nested: { a: [1] } },
+      envelope: { lease_duration: 32 * 24 * 3600 },
     });
     await kv.write('app/db', { only: 'this' });
     assert.deepEqual((await kv.call('read', 'app/db')).data, { only: 'this' });
@@ -41,6 +42,27 @@ describe('kv v1', () => {
     const kv = await v1();
     await kv.write('x', { path: 'not/the/path', ttl: '1h' });
     assert.deepEqual((await kv.call('read', 'x')).data, { path: 'not/the/path', ttl: '1h' });
+  });
+
+  it("answers lease_duration from the secret's ttl or lease field, else the default; refuses a bad ttl", async () => {
+    const kv = await v1();
+    const duration = async (p: string) => (await kv.call('read', p)).envelope?.lease_duration;
+    await kv.write('plain', { k: 'v' });
+    assert.equal(await duration('plain'), 32 * 24 * 3600);
+    await kv.write('hour', { k: 'v', ttl: '1h' });
+    assert.equal(await duration('hour'), 3600);
+    await kv.write('secs', { k: 'v', ttl: 90 });
+    assert.equal(await duration('secs'), 90);
+    await kv.write('lease', { k: 'v', lease: '2m' });
+    assert.equal(await duration('lease'), 120);
+    for (const ttl of ['soon', '-5s', true, { h: 1 }]) {
+      await assert.rejects(
+        kv.write('bad', { k: 'v', ttl }),
+        (e: unknown) => e instanceof BadRequestError && /failed to parse ttl/.test(e.message),
+        JSON.stringify(ttl),
+      );
+    }
+    await assert.rejects(kv.call('read', 'bad'), NotFoundError);
   });
 
   it('has an existence check for create vs update', async () => {
