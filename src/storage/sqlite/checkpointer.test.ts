@@ -12,14 +12,15 @@ import { runUntilKilled, tempDir } from './test-helper.ts';
 const MiB = 1024 * 1024;
 
 /**
- * Opens a storage and also hands out its private main connection (the first DatabaseSync that
- * open() configures), so a test can read that connection's settings.
+ * Opens a storage and also hands out its private main connection (the DatabaseSync that open()
+ * turns automatic checkpoints off on; the lock file's connection comes first), so a test can read
+ * that connection's settings.
  */
 function openWithConnection(opts: SqliteStorageOptions): { s: SqliteStorage; main: DatabaseSync } {
   const exec = DatabaseSync.prototype.exec;
   let main: DatabaseSync | undefined;
   DatabaseSync.prototype.exec = function (this: DatabaseSync, sql: string) {
-    main ??= this;
+    if (sql.startsWith('PRAGMA wal_autocheckpoint')) main ??= this;
     return exec.call(this, sql);
   };
   try {

@@ -1,9 +1,10 @@
-import { closeSync, fdatasync, fsyncSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, fdatasync, fsyncSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
 import type { Storage, StorageOp } from '../storage.ts';
 import { CHECKPOINTER_SOURCE, type CheckpointerData, type CheckpointResult } from './checkpointer.ts';
+import { type FileLock, lockDatabaseFile } from './lock.ts';
 
 /**
  * The embedded default backend: one SQLite file (node:sqlite) in WAL mode; a write is on disk
@@ -57,6 +58,15 @@ import { CHECKPOINTER_SOURCE, type CheckpointerData, type CheckpointResult } fro
  * and sync). If the worker fails, the main connection goes back to SQLite's automatic
  * checkpoints. close() stops the worker first, so that the main connection closes last: SQLite
  * then checkpoints the whole WAL and removes it.
+ *
+ * One Coffer process per database file (lock.ts): open() first takes an exclusive lock on
+ * `<path>.lock`, a small SQLite file beside the database, and holds it until close(), which
+ * releases it after the main connection has closed (the lock file stays). A second open of the
+ * same file, by another process or in this one, fails at once: "<path> is in use by another
+ * Coffer process (lock file <path>.lock)". The kernel drops the lock when the process ends,
+ * `kill -9` included. The lock does not keep out other programs (the sqlite3 shell, a backup
+ * script): they must not write the file while Coffer runs. Nothing else in src/ opens the file
+ * (the CLI talks to a server over HTTP only).
  *
  * A committed write is visible in SQLite before it is durable. So that nobody reads what a crash
  * could still take back, get() of a key whose write awaits its sync, and list() of a folder
@@ -118,6 +128,8 @@ type Sync = { groups: Waiter[]; done: Promise<void>; settle: (err?: Error) => vo
 export class SqliteStorage implements Storage {
   readonly path: string;
   readonly #db: DatabaseSync;
+  /** Held from open() to close(): no other Coffer process (or storage of this one) opens the file. */
+  readonly #lock: FileLock;
   readonly #stmt: Record<
     'get' | 'put' | 'delete' | 'begin' | 'commit' | 'rollback' | 'scan' | 'scanToEnd' | 'checkpoint',
     StatementSync
@@ -155,9 +167,10 @@ export class SqliteStorage implements Storage {
   #checkpointing = false;
   readonly #warn: SqliteStorageOptions['warn'];
 
-  private constructor(path: string, db: DatabaseSync, opts: SqliteStorageOptions) {
+  private constructor(path: string, db: DatabaseSync, lock: FileLock, opts: SqliteStorageOptions) {
     this.path = path;
     this.#db = db;
+    this.#lock = lock;
     this.#stmt = {
       get: db.prepare('SELECT value FROM entries WHERE key = ?'),
       put: db.prepare(
@@ -180,15 +193,29 @@ export class SqliteStorage implements Storage {
     }, CHECKPOINT_INTERVAL_MS).unref();
   }
 
-  /** Opens (creating if needed) the database at `opts.path`. Errors name the path. */
+  /**
+   * Opens (creating if needed) the database at `opts.path`, after taking its lock (see the top of
+   * this file): fails if another Coffer process, or another storage in this one, has it open.
+   * Errors name the path.
+   */
   static open(opts: SqliteStorageOptions): SqliteStorage {
     if (typeof opts.path !== 'string' || opts.path === '') {
       throw new Error('sqlite storage: path must be a non-empty string');
     }
     const path = resolve(opts.path);
-    let db: DatabaseSync | undefined;
     try {
       mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      // Refused before the lock file would be created beside it, e.g. /var/lib/coffer.lock.
+      if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw new Error('it is a directory');
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new Error(`sqlite storage: cannot open ${path}: ${reason}`, { cause: err });
+    }
+    // Before anything touches the database file: a storage of this process that has it open
+    // would lose its locks on it when a descriptor of it is closed (POSIX locks are per process).
+    const lock = lockDatabaseFile(path);
+    let db: DatabaseSync | undefined;
+    try {
       // Create the file ourselves so it gets mode 0600; SQLite gives its -wal and -shm files the
       // same mode as the database file.
       closeSync(openSync(path, 'a', 0o600));
@@ -201,9 +228,10 @@ export class SqliteStorage implements Storage {
       // No checkpoint inside commits: the worker runs them (see the top of this file).
       db.exec('PRAGMA wal_autocheckpoint = 0');
       migrate(db);
-      return new SqliteStorage(path, db, opts);
+      return new SqliteStorage(path, db, lock, opts);
     } catch (err) {
       if (db?.isOpen) db.close();
+      lock.release();
       const reason = err instanceof Error ? err.message : String(err);
       throw new Error(`sqlite storage: cannot open ${path}: ${reason}`, { cause: err });
     }
@@ -278,16 +306,24 @@ export class SqliteStorage implements Storage {
     return out.sort();
   }
 
-  /** Commits what is queued and waits until it is durable, then closes the database. Closing twice is fine. */
+  /**
+   * Commits what is queued and waits until it is durable, then closes the database and, last,
+   * releases its lock. Closing twice is fine.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#flush();
-    while (this.#syncing) await this.#syncing.done.catch(() => {});
-    await this.#stopCheckpointer();
-    this.#db.close();
-    if (this.#walFd !== undefined) closeSync(this.#walFd);
-    this.#walFd = undefined;
+    try {
+      this.#flush();
+      while (this.#syncing) await this.#syncing.done.catch(() => {});
+      await this.#stopCheckpointer();
+      this.#db.close();
+      if (this.#walFd !== undefined) closeSync(this.#walFd);
+      this.#walFd = undefined;
+    } finally {
+      // Whatever failed above, this storage is closed and serves nothing more.
+      this.#lock.release();
+    }
   }
 
   #assertOpen(): void {
