@@ -156,7 +156,7 @@ function findLeaks(haystacks: Array<{ name: string; bytes: Buffer }>, needles: N
 /** Reads the db file and its -wal / -shm companions (when present). */
 function storageFiles(dbPath: string, tag: string): Array<{ name: string; bytes: Buffer }> {
   const out: Array<{ name: string; bytes: Buffer }> = [];
-  for (const suffix of ['', '-wal', '-shm', '-journal']) {
+  for (const suffix of ['', '-wal', '-shm', '-journal', '.lock']) {
     const p = `${dbPath}${suffix}`;
     if (existsSync(p)) out.push({ name: `${tag}coffer.db${suffix}`, bytes: readFileSync(p) });
   }
