@@ -107,6 +107,23 @@ describe('access: disabling an auth method', () => {
     expectStatus(await lookupSelf(second.token), 200, 'token of the new method');
   });
 
+  it('no token survives from logins that race the disable', async () => {
+    await enable('up-race');
+    await addUser('up-race', 'frank');
+    // Argon2id makes each login take a while: some are still running when the disable lands.
+    const logins = Array.from({ length: 12 }, () =>
+      api('POST', 'auth/up-race/login/frank', { body: { password: 'pw-for-tests' } }),
+    );
+    await new Promise((r) => setTimeout(r, 20));
+    expectStatus(await api('DELETE', 'sys/auth/up-race', { token: root }), 204, 'disable during logins');
+    const results = await Promise.all(logins);
+    for (const r of results) {
+      assert.ok([200, 400, 403, 404].includes(r.status), `login answered ${r.status} ${r.text}`);
+      if (r.status !== 200) continue;
+      expectStatus(await lookupSelf(r.json.auth.client_token), 403, 'a token from a raced login');
+    }
+  });
+
   it('disabling a secrets engine leaves tokens alone', async () => {
     await enable('up-stay');
     await addUser('up-stay', 'erin');
