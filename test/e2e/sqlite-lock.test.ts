@@ -6,31 +6,13 @@
  * Tier 5: real server processes on one sqlite file.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { freePort, MAIN, ROOT, type ServerProcess, startServerProcess, tempDir } from '../helpers/process.ts';
+import { freePort, runCli, type ServerProcess, startServerProcess, tempDir } from '../helpers/process.ts';
 
 /** Runs `coffer server -config=FILE` to its exit (SIGKILLed after 20 s: it should not start). */
-async function runServer(config: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const proc = spawn(process.execPath, [MAIN, 'server', `-config=${config}`], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  proc.stdout.on('data', (d: Buffer) => {
-    stdout += d.toString();
-  });
-  proc.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const timer = setTimeout(() => proc.kill('SIGKILL'), 20_000);
-  const code = await new Promise<number | null>((resolve) => proc.once('close', (c) => resolve(c)));
-  clearTimeout(timer);
-  return { code, stdout, stderr };
-}
+const runServer = (config: string) => runCli(['server', `-config=${config}`], {}, undefined, 20_000);
 
 describe('e2e: one coffer server per sqlite file', { timeout: 60_000 }, () => {
   const tmp = tempDir('coffer-e2e-lock-');

@@ -104,11 +104,16 @@ export async function startServerProcess(opts: {
   };
 }
 
-/** Runs the CLI as a process; resolves with its exit code and output. */
+/**
+ * Runs the CLI as a process; resolves with its exit code and output. With `killAfterMs` it is
+ * SIGKILLed if it has not exited by then (a command expected to fail at once, such as a server
+ * that must refuse to start).
+ */
 export async function runCli(
   args: string[],
   env: Record<string, string> = {},
   stdin?: string,
+  killAfterMs?: number,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const proc = spawn(process.execPath, [MAIN, ...args], {
     cwd: ROOT,
@@ -124,6 +129,8 @@ export async function runCli(
     stderr += d.toString();
   });
   proc.stdin.end(stdin ?? '');
+  const timer = killAfterMs === undefined ? undefined : setTimeout(() => proc.kill('SIGKILL'), killAfterMs);
   const code = await new Promise<number | null>((resolve) => proc.once('exit', (c) => resolve(c)));
+  clearTimeout(timer);
   return { code, stdout, stderr };
 }
