@@ -376,8 +376,8 @@ export class TokenStore {
       if (e?.path.startsWith(prefix)) issued.push(e);
     });
     let total = 0;
-    // One of them may sit in another's subtree (a login token creating a child through a second
-    // login is not possible, but a token tree may hold several): revoked once, counted once.
+    // One may lie in another's subtree: the first revokeTree takes it, the second finds it gone
+    // and counts nothing.
     for (const e of issued) total += await this.revokeTree(e);
     return total;
   }
