@@ -124,6 +124,24 @@ describe('access: disabling an auth method', () => {
     }
   });
 
+  it('moving an auth method (sys/remount) revokes its tokens and keeps its users', async () => {
+    await enable('up-move');
+    await addUser('up-move', 'gina');
+    const before = await login('up-move', 'gina');
+    const moved = await api('POST', 'sys/remount', {
+      token: root,
+      body: { from: 'auth/up-move', to: 'auth/up-moved' },
+    });
+    expectStatus(moved, 200, 'remount');
+    expectStatus(await lookupSelf(before.token), 403, 'token issued before the move');
+    const after = await login('up-moved', 'gina');
+    const self = await lookupSelf(after.token);
+    expectStatus(self, 200, 'token issued after the move');
+    assert.equal(self.json.data.path, 'auth/up-moved/login/gina');
+    const old = await api('POST', 'auth/up-move/login/gina', { body: { password: 'pw-for-tests' } });
+    assert.ok(old.status >= 400, `the old path is gone: ${old.status}`);
+  });
+
   it('disabling a secrets engine leaves tokens alone', async () => {
     await enable('up-stay');
     await addUser('up-stay', 'erin');

@@ -260,4 +260,27 @@ describe('Redis (127.0.0.1:6379)', () => {
     assert.ok(await redisCanLogin(s.user, s.pw));
     await goneAfterExpiry(s.ends, async () => !(await userExists(s.user)), 'redis 5s lease');
   });
+
+  it('moving the engine (sys/remount) revokes its leases, as Vault; its config moves with it', async () => {
+    await v.ok('POST', 'sys/mounts/db-move', { type: 'database' });
+    await v.ok('POST', 'db-move/config/rd', { ...base, connection_url: 'redis://127.0.0.1:6379' });
+    await v.ok('POST', 'db-move/roles/rapp', {
+      db_name: 'rd',
+      creation_statements: ['["~coffer_test_*", "+@read"]'],
+      default_ttl: '1h',
+    });
+    const r = await v.ok('GET', 'db-move/creds/rapp');
+    const user: string = r.data.username;
+    made.add(user);
+    assert.ok(await userExists(user));
+    await v.ok('POST', 'sys/remount', { from: 'db-move', to: 'db-moved' });
+    assert.equal(await userExists(user), false, 'the user of the old lease is dropped');
+    const left = await v.call('PUT', 'sys/leases/lookup', { lease_id: r.lease_id });
+    assert.ok(left.status >= 400, `the lease is gone: ${left.status}`);
+    const again = await v.ok('GET', 'db-moved/creds/rapp');
+    made.add(again.data.username);
+    assert.match(again.lease_id, /^db-moved\/creds\/rapp\//);
+    await v.ok('PUT', 'sys/leases/revoke', { lease_id: again.lease_id });
+    await v.ok('DELETE', 'sys/mounts/db-moved');
+  });
 });

@@ -347,7 +347,16 @@ export function mountPaths(core: Core) {
           if ((kind === 'auth') !== to.startsWith('auth/'))
             throw new BadRequestError('cannot move a mount between secrets engines and auth methods');
           core.mounts.checkFree(to, kind, entry);
+          // As Vault: what the mount issued under its old path is revoked (leases, and an auth
+          // method's tokens); its configuration and data move.
+          await core.beforeUnmount(entry);
           await core.router.unmount(entry);
+          try {
+            await core.revokeIssuedBy(entry);
+          } catch (err) {
+            await core.router.mount(entry);
+            throw err;
+          }
           const moved = await core.mounts.update(from, (m) => {
             m.path = to;
           });
@@ -361,7 +370,7 @@ export function mountPaths(core: Core) {
       help: {
         synopsis: 'Move a mount to another path',
         description:
-          'Data stays where it is (stored by mount id); only the path changes. Done before the call returns.',
+          'Data stays where it is (stored by mount id); only the path changes. Leases issued under the old path, and the tokens of a moved auth method, are revoked first. Done before the call returns.',
       },
     }),
     definePath({
