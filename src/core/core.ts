@@ -264,25 +264,26 @@ export class Core {
     return parseUserLockoutConfig(raw) as Record<string, unknown>;
   }
 
-  /** Before a mount is disabled: its leases are revoked while its backend can still do it. */
-  async beforeUnmount(entry: MountEntry): Promise<void> {
-    await this.expiration.revokePrefix(entry.path, { sync: true });
-  }
-
   /**
-   * After a mount left the router and before it leaves the mount table: an auth method's tokens
-   * are revoked (no login can reach it any more; one that was already running revokes its own).
-   * If this fails the mount stays in the table, and disabling it again finishes the job.
+   * Takes a mount out of service before it is disabled or moved, revoking what it issued under
+   * its path: its leases first, while its backend can still revoke them; then it leaves the
+   * router, so no login reaches it (one already running revokes its own token, see
+   * access/login.ts); then an auth method's tokens. If that last step fails the mount goes back
+   * into the router, still in the table, and doing it again finishes the job.
    */
-  async revokeIssuedBy(entry: MountEntry): Promise<void> {
+  async unmountRevoking(entry: MountEntry): Promise<void> {
+    await this.expiration.revokePrefix(entry.path, { sync: true });
+    await this.router.unmount(entry);
     if (kindOf(entry) !== 'auth') return;
-    const n = await this.tokens.revokeByPath(entry.path);
-    if (n > 0)
-      this.logger.info('core: revoked the tokens of a disabled auth method', { path: entry.path, tokens: n });
+    try {
+      const n = await this.tokens.revokeByPath(entry.path);
+      if (n > 0)
+        this.logger.info('core: revoked the tokens of an auth method', { path: entry.path, tokens: n });
+    } catch (err) {
+      await this.router.mount(entry);
+      throw err;
+    }
   }
-
-  /** After a mount is disabled. */
-  async onUnmounted(_entry: MountEntry): Promise<void> {}
 
   /** What the wrapping module needs: the token store and the cubbyhole mount's storage (resolved lazily). */
   wrappingDeps(): WrappingDeps & { tokenFromRequest(req: Request): string } {

@@ -292,21 +292,13 @@ function familyPaths(core: Core, fam: Family) {
           const entry = core.mounts.get(path);
           if (!entry || kindOf(entry) !== fam.kind) return {};
           if (entry.builtin) throw new BadRequestError(`cannot disable "${path}"`);
-          await core.beforeUnmount(entry);
-          await core.router.unmount(entry);
-          try {
-            await core.revokeIssuedBy(entry);
-          } catch (err) {
-            await core.router.mount(entry);
-            throw err;
-          }
+          await core.unmountRevoking(entry);
           await core.mounts.remove(path);
           const view = core.router.view(entry);
           const keys = await view.listAll();
           for (let i = 0; i < keys.length; i += 500) {
             await view.batch(keys.slice(i, i + 500).map((key) => ({ op: 'delete' as const, key })));
           }
-          await core.onUnmounted(entry);
           core.logger.info('core: unmounted', { path, keys_removed: keys.length });
           return {};
         },
@@ -349,14 +341,7 @@ export function mountPaths(core: Core) {
           core.mounts.checkFree(to, kind, entry);
           // As Vault: what the mount issued under its old path is revoked (leases, and an auth
           // method's tokens); its configuration and data move.
-          await core.beforeUnmount(entry);
-          await core.router.unmount(entry);
-          try {
-            await core.revokeIssuedBy(entry);
-          } catch (err) {
-            await core.router.mount(entry);
-            throw err;
-          }
+          await core.unmountRevoking(entry);
           const moved = await core.mounts.update(from, (m) => {
             m.path = to;
           });
