@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { redact } from '../helpers/redact.ts';
 import { type TestServer, testServer } from '../helpers/server.ts';
 import { type Api, expectStatus, type Json, makeApi, sorted, writeKv2, writePolicy } from './helpers.ts';
 
@@ -63,7 +64,7 @@ describe('access: AppRole secret zero with response wrapping', () => {
     assert.equal(wrapped.json.wrap_info.creation_path, 'auth/approle/role/r/secret-id');
     assert.equal(wrapped.json.data, null, 'no data beside wrap_info');
     assert.equal(wrapped.json.auth, null, 'no auth beside wrap_info');
-    assert.ok(!allKeys(wrapped.json).includes('secret_id'), `no secret_id anywhere: ${wrapped.text}`);
+    assert.ok(!allKeys(wrapped.json).includes('secret_id'), `no secret_id anywhere: ${redact(wrapped.text)}`);
     const wrapToken: string = wrapped.json.wrap_info.token;
 
     // Secret zero: the application holds only the wrapping token and unwraps with it.

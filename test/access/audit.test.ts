@@ -144,8 +144,8 @@ describe('access: file audit device', () => {
     }
 
     // grep: none of the values or tokens appears in the raw text.
-    for (const v of [...Object.values(SECRETS), ...tokens]) {
-      assert.ok(!raw.includes(v), `audit log contains ${v.slice(0, 6)}…`);
+    for (const [i, v] of [...Object.values(SECRETS), ...tokens].entries()) {
+      assert.ok(!raw.includes(v), `audit log contains secret #${i} (not shown)`);
     }
     // sys/audit-hash maps each to a hash that is in the log.
     for (const v of [...Object.values(SECRETS), ...tokens]) {

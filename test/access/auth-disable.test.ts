@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { redact } from '../helpers/redact.ts';
 import { type TestServer, testServer } from '../helpers/server.ts';
 import { type Api, expectStatus, makeApi, writePolicy } from './helpers.ts';
 
@@ -100,7 +101,7 @@ describe('access: disabling an auth method', () => {
     expectStatus(await api('DELETE', 'sys/auth/up-again', { token: root }), 204, 'disable');
     await enable('up-again');
     const r = await api('POST', 'auth/up-again/login/dave', { body: { password: 'pw-for-tests' } });
-    assert.ok(r.status === 400 || r.status === 403, `old user is gone: ${r.status} ${r.text}`);
+    assert.ok(r.status === 400 || r.status === 403, `old user is gone: ${r.status} ${redact(r.text)}`);
     await addUser('up-again', 'dave');
     const second = await login('up-again', 'dave');
     expectStatus(await lookupSelf(first.token), 403, 'token of the first method');
@@ -118,7 +119,7 @@ describe('access: disabling an auth method', () => {
     expectStatus(await api('DELETE', 'sys/auth/up-race', { token: root }), 204, 'disable during logins');
     const results = await Promise.all(logins);
     for (const r of results) {
-      assert.ok([200, 400, 403, 404].includes(r.status), `login answered ${r.status} ${r.text}`);
+      assert.ok([200, 400, 403, 404].includes(r.status), `login answered ${r.status} ${redact(r.text)}`);
       if (r.status !== 200) continue;
       expectStatus(await lookupSelf(r.json.auth.client_token), 403, 'a token from a raced login');
     }

@@ -3,6 +3,7 @@
  * as Vault's HTTP API spells it (paths under /v1/, X-Vault-Token, JSON bodies).
  */
 import assert from 'node:assert/strict';
+import { redact } from '../helpers/redact.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: parsed JSON, asserted field by field
 export type Json = any;
@@ -55,13 +56,13 @@ export function makeApi(baseUrl: string): Api {
 
 /** Asserts the status, with the method, path and body in the message. */
 export function expectStatus(r: ApiResult, status: number, what: string): void {
-  assert.equal(r.status, status, `${what}: expected ${status}, got ${r.status} ${r.text}`);
+  assert.equal(r.status, status, `${what}: expected ${status}, got ${r.status} ${redact(r.text)}`);
 }
 
 /** PUT sys/policies/acl/NAME {"policy": hcl} → 204 (Vault's answer). */
 export async function writePolicy(api: Api, rootToken: string, name: string, hcl: string): Promise<void> {
   const r = await api('PUT', `sys/policies/acl/${name}`, { token: rootToken, body: { policy: hcl } });
-  assert.ok(r.status === 204 || r.status === 200, `write policy ${name}: ${r.status} ${r.text}`);
+  assert.ok(r.status === 204 || r.status === 200, `write policy ${name}: ${r.status} ${redact(r.text)}`);
 }
 
 /** POST auth/token/create as `parentToken`; returns the new token's id (auth.client_token). */
@@ -73,7 +74,7 @@ export async function createToken(
   const r = await api('POST', 'auth/token/create', { token: parentToken, body });
   expectStatus(r, 200, `auth/token/create ${JSON.stringify(body)}`);
   const token = r.json?.auth?.client_token;
-  assert.equal(typeof token, 'string', `auth/token/create returned no auth.client_token: ${r.text}`);
+  assert.equal(typeof token, 'string', `auth/token/create returned no auth.client_token: ${redact(r.text)}`);
   return token as string;
 }
 
@@ -101,7 +102,7 @@ export async function initAndUnseal(api: Api): Promise<{ rootToken: string; key:
 export async function unseal(api: Api, key: string): Promise<void> {
   const r = await api('PUT', 'sys/unseal', { body: { key } });
   expectStatus(r, 200, 'sys/unseal');
-  assert.equal(r.json.sealed, false, `still sealed after sys/unseal: ${r.text}`);
+  assert.equal(r.json.sealed, false, `still sealed after sys/unseal: ${redact(r.text)}`);
 }
 
 /** Mounts KV v2 at `path` (POST sys/mounts/PATH). */
@@ -110,7 +111,7 @@ export async function mountKv(api: Api, rootToken: string, path: string, version
     token: rootToken,
     body: { type: 'kv', options: { version } },
   });
-  assert.ok(r.status === 204 || r.status === 200, `mount ${path}: ${r.status} ${r.text}`);
+  assert.ok(r.status === 204 || r.status === 200, `mount ${path}: ${r.status} ${redact(r.text)}`);
 }
 
 /** Counts statuses: {200: 1, 403: 19}. */

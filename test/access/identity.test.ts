@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { redact } from '../helpers/redact.ts';
 import { type TestServer, testServer } from '../helpers/server.ts';
 import { type Api, expectStatus, makeApi, writeKv2, writePolicy } from './helpers.ts';
 
@@ -82,7 +83,7 @@ describe('access: identity entities and groups', () => {
     assert.ok(withGroup.json.data.identity_policies.includes('team-read'), withGroup.text);
 
     const upd = await api('POST', `identity/group/id/${groupId}`, { token: root, body: { policies: [] } });
-    assert.ok(upd.status === 204 || upd.status === 200, `update group: ${upd.status} ${upd.text}`);
+    assert.ok(upd.status === 204 || upd.status === 200, `update group: ${upd.status} ${redact(upd.text)}`);
     expectStatus(await readPlan(tokenA), 403, 'after the group lost the policy');
 
     // Give it back, then disable the entity: its tokens fail even though the policy allows the read.
@@ -90,14 +91,17 @@ describe('access: identity entities and groups', () => {
       token: root,
       body: { policies: ['team-read'] },
     });
-    assert.ok(back.status === 204 || back.status === 200, `update group: ${back.status} ${back.text}`);
+    assert.ok(
+      back.status === 204 || back.status === 200,
+      `update group: ${back.status} ${redact(back.text)}`,
+    );
     expectStatus(await readPlan(tokenA), 200, 'policy restored');
 
     const dis = await api('POST', `identity/entity/id/${entityId}`, {
       token: root,
       body: { disabled: true },
     });
-    assert.ok(dis.status === 204 || dis.status === 200, `disable entity: ${dis.status} ${dis.text}`);
+    assert.ok(dis.status === 204 || dis.status === 200, `disable entity: ${dis.status} ${redact(dis.text)}`);
     expectStatus(await readPlan(tokenA), 403, 'first token of the disabled entity');
     expectStatus(await readPlan(tokenB), 403, 'second token of the disabled entity');
     expectStatus(

@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { redact } from '../helpers/redact.ts';
 import { type TestServer, testServer } from '../helpers/server.ts';
 import {
   type Api,
@@ -161,7 +162,7 @@ describe('access: token trees, use counts and response wrapping', () => {
       headers: { 'X-Vault-Wrap-TTL': '60' },
     });
     expectStatus(wrapped, 200, 'wrapped read');
-    assert.equal(wrapped.json.data, null, `wrapped response carries no data: ${wrapped.text}`);
+    assert.equal(wrapped.json.data, null, `wrapped response carries no data: ${redact(wrapped.text)}`);
     assert.ok(!wrapped.text.includes('wrapped-value'), 'the secret is not in the wrapped response');
     const info = wrapped.json.wrap_info;
     assert.equal(typeof info?.token, 'string', wrapped.text);

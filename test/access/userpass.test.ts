@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { redact } from '../helpers/redact.ts';
 import { type TestServer, testServer } from '../helpers/server.ts';
 import { type Api, expectStatus, type Json, makeApi, sorted, writeKv2, writePolicy } from './helpers.ts';
 
@@ -82,7 +83,7 @@ describe('access: userpass timing and lockout', () => {
       const t0 = performance.now();
       const r = await login('up-timing', user, `wrong-password-${into.length}`);
       into.push(performance.now() - t0);
-      statuses.add(`${user === 'known' ? 'wrong-password' : 'unknown-user'}:${r.status}:${r.text}`);
+      statuses.add(`${user === 'known' ? 'wrong-password' : 'unknown-user'}:${r.status}:${redact(r.text)}`);
       assert.equal(r.json?.auth ?? null, null);
     };
     for (let i = 0; i < TRIES; i++) {
@@ -143,10 +144,10 @@ describe('access: userpass timing and lockout', () => {
     expectStatus(list, 200, 'GET sys/locked-users');
     const data: Json = list.json.data;
     const ns = data.by_namespace.find((n: Json) => n.namespace_id === 'root');
-    assert.ok(ns, `root namespace in ${list.text}`);
+    assert.ok(ns, `root namespace in ${redact(list.text)}`);
     const entry = ns.mount_accessors.find((m: Json) => m.mount_accessor === accessor);
-    assert.ok(entry, `mount accessor ${accessor} in ${list.text}`);
-    assert.ok(entry.alias_identifiers.includes('bob'), `bob in alias_identifiers: ${list.text}`);
+    assert.ok(entry, `mount accessor ${accessor} in ${redact(list.text)}`);
+    assert.ok(entry.alias_identifiers.includes('bob'), `bob in alias_identifiers: ${redact(list.text)}`);
     assert.ok(!entry.alias_identifiers.includes('carol'), 'carol is not locked');
     assert.ok(entry.counts >= 1);
     assert.ok(data.total >= 1);
@@ -166,6 +167,6 @@ describe('access: userpass timing and lockout', () => {
       .flatMap((n: Json) => n.mount_accessors ?? [])
       .filter((m: Json) => m.mount_accessor === accessor)
       .flatMap((m: Json) => m.alias_identifiers ?? []);
-    assert.ok(!stillLocked.includes('bob'), `bob no longer listed: ${after.text}`);
+    assert.ok(!stillLocked.includes('bob'), `bob no longer listed: ${redact(after.text)}`);
   });
 });

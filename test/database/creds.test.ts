@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type PgCluster, startPgCluster } from '../helpers/pg-cluster.ts';
+import { redact } from '../helpers/redact.ts';
 import { type TestServer, testServer } from '../helpers/server.ts';
 import {
   type Api,
@@ -239,7 +240,7 @@ describe('Redis (127.0.0.1:6379)', () => {
       username: 'default',
       password: '',
     });
-    assert.equal(r.status, 204, `config/rd with host/port: ${r.status} ${r.text}`);
+    assert.equal(r.status, 204, `config/rd with host/port: ${r.status} ${redact(r.text)}`);
   });
 
   it('creds log in; revoke removes the user from ACL LIST; 5s lease expires on time', async () => {

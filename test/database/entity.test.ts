@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { type PgCluster, startPgCluster } from '../helpers/pg-cluster.ts';
+import { redact } from '../helpers/redact.ts';
 import { type TestServer, testServer } from '../helpers/server.ts';
 import { type Api, api, call, pgCanLogin, pgRoleExists, waitFor } from './helpers.ts';
 
@@ -73,12 +74,12 @@ it("revoke-entity revokes the entity's tokens and every credential they created"
 
   const t0 = Date.now();
   const r = await v.ok('PUT', 'sys/leases/revoke-entity', { entity_id: a1.entity });
-  console.log(`# revoke-entity answered in ${Date.now() - t0} ms: ${JSON.stringify(r.data)}`);
+  console.log(`# revoke-entity answered in ${Date.now() - t0} ms: ${redact(JSON.stringify(r.data))}`);
   assert.equal(r.data.tokens_revoked, 2);
 
   for (const t of [a1.token, a2.token]) {
     const self = await call(srv.url, t, 'GET', 'auth/token/lookup-self');
-    assert.equal(self.status, 403, `token still valid: ${self.text}`);
+    assert.equal(self.status, 403, `token still valid: ${redact(self.text)}`);
     assert.equal((await call(srv.url, t, 'GET', 'database/creds/app')).status, 403);
   }
   const gone = await waitFor(

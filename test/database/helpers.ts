@@ -9,6 +9,7 @@ import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { createClient } from 'redis';
 import { type ServerProcess, startServerProcess } from '../helpers/process.ts';
+import { redact } from '../helpers/redact.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: parsed JSON answers of the API, asserted field by field
 export type Json = any;
@@ -56,7 +57,7 @@ export function api(url: () => string, token: () => string): Api {
     call: c,
     async ok(method, path, body) {
       const r = await c(method, path, body);
-      assert.ok(r.status >= 200 && r.status < 300, `${method} ${path} → ${r.status}: ${r.text}`);
+      assert.ok(r.status >= 200 && r.status < 300, `${method} ${path} → ${r.status}: ${redact(r.text)}`);
       return r.json;
     },
   };
@@ -239,7 +240,7 @@ export async function startSqliteServer(dir: string): Promise<SqliteServer> {
 export async function unseal(url: string, keys: string[]): Promise<void> {
   for (const key of keys) {
     const r = await call(url, undefined, 'PUT', 'sys/unseal', { key });
-    assert.equal(r.status, 200, `unseal: ${r.text}`);
+    assert.equal(r.status, 200, `unseal: ${redact(r.text)}`);
     if (r.json.sealed === false) return;
   }
   assert.fail('still sealed after every key');

@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type PgCluster, startPgCluster } from '../helpers/pg-cluster.ts';
+import { redact } from '../helpers/redact.ts';
 import { type TestServer, testServer } from '../helpers/server.ts';
 import { type Api, api, mysqlCanLogin, mysqlQuery, pgCanLogin, pgQuery, pgRoleExists } from './helpers.ts';
 
@@ -83,7 +84,7 @@ describe('hostile names in paths and fields are refused', () => {
         const r = await v.call(method, path, body);
         assert.ok(
           r.status === 400 || r.status === 404 || r.status === 405,
-          `${method} ${path} → ${r.status} ${r.text}`,
+          `${method} ${path} → ${r.status} ${redact(r.text)}`,
         );
         assert.notEqual(r.status, 500);
       }
@@ -145,7 +146,7 @@ describe('hostile generated usernames are quoted or refused (dynamic roles)', ()
         console.log(`# pg template ${i}: created and dropped ${JSON.stringify(u)}`);
       } else {
         assert.equal(r.status, 400, r.text);
-        console.log(`# pg template ${i}: refused (${r.text})`);
+        console.log(`# pg template ${i}: refused (${redact(r.text)})`);
       }
       await canaryIntact();
     }
@@ -178,7 +179,7 @@ describe('hostile generated usernames are quoted or refused (dynamic roles)', ()
           console.log(`# mysql template ${i}: created and dropped ${JSON.stringify(u)}`);
         } else {
           assert.equal(r.status, 400, r.text);
-          console.log(`# mysql template ${i}: refused (${r.text})`);
+          console.log(`# mysql template ${i}: refused (${redact(r.text)})`);
         }
         const t = await mysqlQuery(
           "SELECT 1 FROM information_schema.tables WHERE table_schema = 'coffer_test_inj' AND table_name = 'canary'",

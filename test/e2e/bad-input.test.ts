@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { freePort, type ServerProcess, startServerProcess, tempDir } from '../helpers/process.ts';
+import { redact } from '../helpers/redact.ts';
 
 interface Reply {
   status: number;
@@ -139,9 +140,12 @@ function httpRequest(
 
 /** The answer is the exact status with a JSON `{"errors":[...]}` that says something useful. */
 function assertClientError(r: Reply, status: number, message: RegExp | undefined, what: string): void {
-  assert.equal(r.status, status, `${what}: expected ${status}, got ${r.status}: ${r.text}`);
+  assert.equal(r.status, status, `${what}: expected ${status}, got ${r.status}: ${redact(r.text)}`);
   assert.match(r.headers['content-type'] ?? '', /^application\/json/, `${what}: content type`);
-  assert.ok(r.json && Array.isArray(r.json.errors), `${what}: not a JSON {"errors":[...]}: ${r.text}`);
+  assert.ok(
+    r.json && Array.isArray(r.json.errors),
+    `${what}: not a JSON {"errors":[...]}: ${redact(r.text)}`,
+  );
   assert.ok(!r.json.errors.includes('internal error'), `${what}: says "internal error"`);
   if (message) {
     assert.ok(
@@ -627,12 +631,12 @@ describe('bad input gets a clear 4xx and changes nothing', { timeout: 90_000 }, 
       for (let i = 0; i < 200; i++) {
         const k = i % makers.length;
         const r = await makers[k]!(i);
-        assert.equal(r.status, want[k], `bad request #${i} (kind ${k}): ${r.status} ${r.text}`);
+        assert.equal(r.status, want[k], `bad request #${i} (kind ${k}): ${r.status} ${redact(r.text)}`);
       }
       // The same, 50 at a time in parallel.
       const replies = await Promise.all(Array.from({ length: 50 }, (_, i) => makers[i % makers.length]!(i)));
       replies.forEach((r, i) => {
-        assert.equal(r.status, want[i % makers.length], `parallel bad request #${i}: ${r.text}`);
+        assert.equal(r.status, want[i % makers.length], `parallel bad request #${i}: ${redact(r.text)}`);
       });
     });
     const value = randomBytes(16).toString('hex');

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, test } from 'node:test';
 import { type ServerProcess, startServerProcess, tempDir } from '../helpers/process.ts';
+import { redact } from '../helpers/redact.ts';
 
 const ROUNDS = 3;
 const UNIQUE_WRITERS = 8;
@@ -56,7 +57,7 @@ async function unseal(url: string, keys: string[]): Promise<void> {
   let sealed = true;
   for (const key of keys) {
     const r = await call(url, 'PUT', '/v1/sys/unseal', { body: { key } });
-    assert.equal(r.status, 200, `unseal: ${r.text}`);
+    assert.equal(r.status, 200, `unseal: ${redact(r.text)}`);
     sealed = r.json.sealed;
   }
   assert.equal(sealed, false, 'unsealed');
@@ -225,7 +226,7 @@ test('kill -9 mid-stream, three times: every acknowledged write reads back', {
     // (not yet pruned by max_versions) reads back with its value.
     for (const [key, acks] of hot) {
       const meta = await call(next, 'GET', `/v1/secret/metadata/${key}`, { token });
-      assert.equal(meta.status, 200, `${key} metadata: ${meta.text}`);
+      assert.equal(meta.status, 200, `${key} metadata: ${redact(meta.text)}`);
       const current = meta.json.data.current_version as number;
       const last = Math.max(...acks.map((a) => a.version));
       assert.ok(current >= last, `${key}: current_version ${current} < acknowledged ${last}`);
@@ -237,7 +238,7 @@ test('kill -9 mid-stream, three times: every acknowledged write reads back', {
         versions.add(ack.version);
         if (ack.version <= current - MAX_VERSIONS) continue; // pruned since: fine
         const r = await call(next, 'GET', `/v1/secret/data/${key}?version=${ack.version}`, { token });
-        assert.equal(r.status, 200, `${key} v${ack.version}: ${r.text}`);
+        assert.equal(r.status, 200, `${key} v${ack.version}: ${redact(r.text)}`);
         assert.equal(r.json.data.data.value, ack.value, `${key} v${ack.version}: value`);
       }
       const latest = await call(next, 'GET', `/v1/secret/data/${key}?version=${last}`, { token });

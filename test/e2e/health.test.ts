@@ -11,6 +11,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type ServerProcess, startServerProcess, tempDir } from '../helpers/process.ts';
+import { redact } from '../helpers/redact.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: parsed JSON, asserted field by field
 type Json = any;
@@ -96,10 +97,10 @@ describe('e2e: sys/health codes and the sealed gate', () => {
       for (const [method, path, body] of GUARDED) {
         const r = await req(method, path, { ...(token === undefined ? {} : { token }), body });
         const who = token === undefined ? 'no token' : `token ${token.slice(0, 6)}…`;
-        assert.equal(r.status, 503, `${method} ${path} (${who}): ${r.text}`);
-        assert.deepEqual(Object.keys(r.json), ['errors'], `${method} ${path}: ${r.text}`);
+        assert.equal(r.status, 503, `${method} ${path} (${who}): ${redact(r.text)}`);
+        assert.deepEqual(Object.keys(r.json), ['errors'], `${method} ${path}: ${redact(r.text)}`);
         assert.equal(r.json.errors.length, 1);
-        assert.match(r.json.errors[0], message, `${method} ${path} (${who}): ${r.text}`);
+        assert.match(r.json.errors[0], message, `${method} ${path} (${who}): ${redact(r.text)}`);
         assert.equal(r.headers.get('cache-control'), 'no-store');
       }
     }
@@ -119,7 +120,7 @@ describe('e2e: sys/health codes and the sealed gate', () => {
   it('uninitialized: 501 with initialized:false; ?uninitcode=200 → 200; HEAD has the status and no body', async () => {
     const r = await health();
     assert.equal(r.status, 501, r.text);
-    for (const k of HEALTH_KEYS) assert.ok(k in r.json, `health has ${k}: ${r.text}`);
+    for (const k of HEALTH_KEYS) assert.ok(k in r.json, `health has ${k}: ${redact(r.text)}`);
     assert.equal(r.json.initialized, false);
     assert.equal(r.json.sealed, true);
     assert.equal(r.json.standby, false);
@@ -168,8 +169,12 @@ describe('e2e: sys/health codes and the sealed gate', () => {
       ['DELETE', undefined],
     ] as const) {
       const r = await req(method, 'sys/rekey/init', { body });
-      assert.equal(r.status, 503, `${method} sys/rekey/init while uninitialized: ${r.status} ${r.text}`);
-      assert.match(r.json.errors[0], /not initialized/i, `${method} sys/rekey/init: ${r.text}`);
+      assert.equal(
+        r.status,
+        503,
+        `${method} sys/rekey/init while uninitialized: ${r.status} ${redact(r.text)}`,
+      );
+      assert.match(r.json.errors[0], /not initialized/i, `${method} sys/rekey/init: ${redact(r.text)}`);
     }
   });
 
@@ -222,7 +227,7 @@ describe('e2e: sys/health codes and the sealed gate', () => {
       ['DELETE', 'sys/rekey/init', undefined],
     ] as const) {
       const r = await req(method, path, { body });
-      assert.equal(r.status, 503, `${method} ${path} while sealed: ${r.status} ${r.text}`);
+      assert.equal(r.status, 503, `${method} ${path} while sealed: ${r.status} ${redact(r.text)}`);
       assert.match(r.json.errors[0], /sealed/i);
     }
   });
@@ -231,7 +236,10 @@ describe('e2e: sys/health codes and the sealed gate', () => {
   // may be refused with 503 like everything else, but it must not claim the path does not exist.
   it('sealed: sys/health?help=1 is help or 503, never 404 "unsupported path"', async () => {
     const r = await health('?help=1');
-    assert.ok(r.status === 200 || r.status === 503, `sys/health?help=1 while sealed: ${r.status} ${r.text}`);
+    assert.ok(
+      r.status === 200 || r.status === 503,
+      `sys/health?help=1 while sealed: ${r.status} ${redact(r.text)}`,
+    );
   });
 
   it('unsealed: 200 active; ?activecode=204 → 204; HEAD works; wrong or no token do not matter', async () => {
@@ -292,7 +300,7 @@ describe('e2e: sys/health codes and the sealed gate', () => {
       '?standbyok=maybe',
     ]) {
       const r = await health(q);
-      assert.equal(r.status, 400, `${q}: ${r.status} ${r.text}`);
+      assert.equal(r.status, 400, `${q}: ${r.status} ${redact(r.text)}`);
       assert.deepEqual(Object.keys(r.json), ['errors']);
       assert.equal(r.json.errors.length, 1);
     }

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, describe, test } from 'node:test';
 import { type ServerProcess, startServerProcess, tempDir } from '../helpers/process.ts';
+import { redact } from '../helpers/redact.ts';
 
 interface Reply {
   status: number;
@@ -43,7 +44,7 @@ async function call(
 }
 
 function expectStatus(r: Reply, status: number, what: string): void {
-  assert.equal(r.status, status, `${what}: expected ${status}, got ${r.status}: ${r.text}`);
+  assert.equal(r.status, status, `${what}: expected ${status}, got ${r.status}: ${redact(r.text)}`);
 }
 
 interface InitResult {
@@ -322,12 +323,15 @@ describe('no secret leaks into storage, logs or stdout', { timeout: 60_000 }, ()
       body: { data: secrets.inWrongTypedField },
     });
     expectStatus(r, 400, 'wrongly typed data');
-    assert.ok(!r.text.includes(secrets.inWrongTypedField!), `the 400 echoes the sent value: ${r.text}`);
+    assert.ok(
+      !r.text.includes(secrets.inWrongTypedField!),
+      `the ${r.status} answer echoes the sent value (body not shown: it holds the value)`,
+    );
     r = await call(url, 'POST', '/v1/nomount/app/x', {
       token: root,
       body: { password: secrets.inUnmountedPath },
     });
-    assert.ok(r.status >= 400 && r.status < 500, `write to an unmounted path: ${r.status} ${r.text}`);
+    assert.ok(r.status >= 400 && r.status < 500, `write to an unmounted path: ${r.status} ${redact(r.text)}`);
     r = await call(url, 'GET', `/v1/secret/data/app/db?version=${secrets.inQueryString}`, { token: root });
     expectStatus(r, 400, 'a secret as a bad query value');
     for (const wrong of wrongTokens) {
@@ -362,7 +366,7 @@ describe('no secret leaks into storage, logs or stdout', { timeout: 60_000 }, ()
     expectStatus(r, 200, 'rekey/update 1');
     r = await call(url, 'POST', '/v1/sys/rekey/update', { body: { key: init.keys_base64[0], nonce } });
     expectStatus(r, 200, 'rekey/update 2');
-    assert.equal(r.json.complete, true, `rekey not complete: ${r.text}`);
+    assert.equal(r.json.complete, true, `rekey not complete: ${redact(r.text)}`);
     const newShares = r.json.keys as string[];
     assert.equal(newShares.length, 3);
     shareHex.push(...newShares);
@@ -566,7 +570,7 @@ describe('tampered or moved ciphertext reads as an integrity error, never as dat
     const expectIntegrity = async (path: string, storageSuffix: string, secretsInPlay: string[]) => {
       const logFrom = srv.stderr().length;
       const res = await call(url, 'GET', path, { token: root });
-      assert.equal(res.status, 500, `${path}: expected 500, got ${res.status}: ${res.text}`);
+      assert.equal(res.status, 500, `${path}: expected 500, got ${res.status}: ${redact(res.text)}`);
       assert.equal(res.text, '{"errors":["internal error"]}', `${path}: body`);
       // The integrity line arrives on the server's stderr pipe (allow it a moment).
       let line: Record<string, unknown> | undefined;
@@ -583,7 +587,10 @@ describe('tampered or moved ciphertext reads as an integrity error, never as dat
       );
       const logged = srv.stderr().slice(logFrom);
       for (const s of secretsInPlay) {
-        assert.ok(!logged.includes(s), `${path}: the log names a secret value:\n${logged}`);
+        assert.ok(
+          !logged.includes(s),
+          `${path}: the log names a secret value (log not shown: it holds the value)`,
+        );
         assert.ok(!res.text.includes(s), `${path}: the answer carries a secret value`);
       }
     };
