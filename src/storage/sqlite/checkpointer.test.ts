@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, it } from 'node:test';
@@ -152,6 +152,46 @@ describe('SqliteStorage checkpoints', () => {
     assert.deepEqual(await s.get('k/19999'), valueFor('k/19999'));
     await s.close();
     await assertAllThere(path, 20_000);
+  });
+
+  it("holds SQLite's lock on the database until the main connection closes, and leaves no descriptor open", async () => {
+    const path = join(tempDir(), 'locks.db');
+    const fds = () =>
+      readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`) === path;
+        } catch {
+          return false; // the descriptor readdir itself used, gone by now
+        }
+      }).length;
+    const before = fds();
+    const { workers, restore } = captureWorkers();
+    try {
+      const s = SqliteStorage.open({ path });
+      await s.put('a', valueFor('a'));
+      await waitFor('a checkpoint', () => s.stats.checkpoints > 0);
+      const inode = statSync(path).ino;
+      // This process's POSIX locks on the database file (SQLite's shared lock while it is open).
+      const locks = () =>
+        readFileSync('/proc/locks', 'utf8')
+          .split('\n')
+          .filter((l) => l.includes(` ${process.pid} `) && l.includes(`:${inode} `));
+      assert.ok(locks().length > 0, 'an open storage holds a lock on its database');
+      // The worker exits before the main connection closes: a descriptor it closed then would
+      // drop every lock of this process on the file, while SQLite still counts on them.
+      let atWorkerExit: string[] | undefined;
+      assert.equal(workers.length, 1);
+      workers[0]!.once('exit', () => (atWorkerExit = locks()));
+      await s.close();
+      assert.ok(
+        atWorkerExit && atWorkerExit.length > 0,
+        'the lock was still held when the worker had exited',
+      );
+      assert.deepEqual(locks(), [], 'close released it');
+      assert.equal(fds(), before, 'no descriptor of the database is left open');
+    } finally {
+      restore();
+    }
   });
 
   it('never keeps the process alive, and close() completes in a process with nothing else to do', async () => {

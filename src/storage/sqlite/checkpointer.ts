@@ -12,7 +12,16 @@
  * not a .ts module: a TypeScript module would load Node's type stripper (a WebAssembly module)
  * into the thread, ~25 MB of RSS for a loop of a dozen lines.
  */
-export type CheckpointerData = { path: string; busyTimeoutMs: number };
+export type CheckpointerData = {
+  path: string;
+  busyTimeoutMs: number;
+  /**
+   * A read descriptor of the database file, opened and closed by sqlite.ts after its own
+   * connection has closed: the worker must not close it, since closing any descriptor of the file
+   * drops the process's POSIX locks on it, the main connection's included.
+   */
+  dbFd: number;
+};
 
 /** PRAGMA wal_checkpoint's row. */
 export type CheckpointResult = {
@@ -26,11 +35,11 @@ export type CheckpointResult = {
 
 export const CHECKPOINTER_SOURCE = `
 'use strict';
-const { closeSync, fdatasyncSync, openSync } = require('node:fs');
+const { fdatasyncSync } = require('node:fs');
 const { DatabaseSync } = require('node:sqlite');
 const { parentPort: port, workerData } = require('node:worker_threads');
 if (port === null) throw new Error('sqlite checkpointer: must run in a worker thread');
-const { path, busyTimeoutMs } = workerData;
+const { path, busyTimeoutMs, dbFd } = workerData;
 const db = new DatabaseSync(path, { timeout: busyTimeoutMs });
 // NORMAL: a checkpoint syncs the WAL before copying frames (so it only copies durable ones), and
 // the database before the WAL can be restarted over the frames it copied.
@@ -41,8 +50,8 @@ const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
 // writes these rarely do (commits land while they run), and the pages they copy would pile up,
 // unsynced, for the next complete checkpoint, perhaps the main connection's (sqlite.ts), whose
 // fsync would then block the event loop for as long as it takes to write them all (~100 ms for
-// 64 MiB measured). So each checkpoint syncs what it copied itself.
-const dbFd = openSync(path, 'r');
+// 64 MiB measured). So each checkpoint syncs what it copied itself, through dbFd (see
+// CheckpointerData: sqlite.ts owns it).
 port.on('message', (msg) => {
   if (msg === 'checkpoint') {
     const row = checkpoint.get();
@@ -50,7 +59,6 @@ port.on('message', (msg) => {
     port.postMessage({ busy: Number(row?.busy), log: Number(row?.log), checkpointed: Number(row?.checkpointed) });
   } else if (msg === 'close') {
     db.close();
-    closeSync(dbFd);
     port.close();
   }
 });

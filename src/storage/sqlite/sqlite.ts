@@ -160,6 +160,12 @@ export class SqliteStorage implements Storage {
   readonly #busyTimeoutMs: number;
   /** The checkpoint worker, started by the first checkpoint request. */
   #checkpointer: Worker | undefined;
+  /**
+   * A descriptor of the database file the worker fdatasyncs after each checkpoint. Owned here, not
+   * by the worker, and closed only after the main connection: closing any descriptor of a file
+   * drops every POSIX lock this process holds on it, SQLite's included.
+   */
+  #checkpointFd: number | undefined;
   readonly #checkpointTimer: NodeJS.Timeout;
   /** WAL pages written (estimated) since the last checkpoint request. */
   #walPages = 0;
@@ -318,8 +324,9 @@ export class SqliteStorage implements Storage {
       while (this.#syncing) await this.#syncing.done.catch(() => {});
       await this.#stopCheckpointer();
       this.#db.close();
-      if (this.#walFd !== undefined) closeSync(this.#walFd);
+      for (const fd of [this.#walFd, this.#checkpointFd]) if (fd !== undefined) closeSync(fd);
       this.#walFd = undefined;
+      this.#checkpointFd = undefined;
     } finally {
       // Whatever failed above, this storage is closed and serves nothing more.
       this.#lock.release();
@@ -459,7 +466,12 @@ export class SqliteStorage implements Storage {
 
   /** Started on demand, so that a storage opened and closed quickly (tests, tools) spawns no thread. */
   #startCheckpointer(): Worker {
-    const workerData: CheckpointerData = { path: this.path, busyTimeoutMs: this.#busyTimeoutMs };
+    this.#checkpointFd ??= openSync(this.path, 'r');
+    const workerData: CheckpointerData = {
+      path: this.path,
+      busyTimeoutMs: this.#busyTimeoutMs,
+      dbFd: this.#checkpointFd,
+    };
     const worker = new Worker(CHECKPOINTER_SOURCE, {
       eval: true,
       workerData,
