@@ -188,11 +188,19 @@ describe('parseConfig (HCL)', () => {
       'listener "tcp": unknown key "bar" ignored',
       'listener "tcp": key "x_forwarded_for_authorized_addrs" is accepted for Vault compatibility and has no effect',
       'config key "cluster_name" is accepted for Vault compatibility and has no effect',
-      'config key "telemetry" is accepted for Vault compatibility and has no effect: metrics are served at sys/metrics',
+      'config key "telemetry" is accepted for Vault compatibility and has no effect: Coffer does not export metrics yet',
       'seal "awskms" is ignored: auto-unseal is not supported yet, so Coffer uses Shamir unseal keys (operator unseal)',
       'config key "pid_file" is accepted for Vault compatibility and has no effect',
       'unknown config key "listner" ignored (did you mean "listener"?)',
       'unknown config key "foo" ignored',
+    ]);
+  });
+
+  it('does not point telemetry or ha_storage at features this release lacks', () => {
+    const { warnings } = hcl(`${MINIMAL}telemetry {}\nha_storage "consul" {}`);
+    assert.deepEqual(warnings, [
+      'config key "telemetry" is accepted for Vault compatibility and has no effect: Coffer does not export metrics yet',
+      'config key "ha_storage" is accepted for Vault compatibility and has no effect: Coffer runs as a single active node (no high availability yet)',
     ]);
   });
 
