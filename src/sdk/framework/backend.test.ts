@@ -128,6 +128,13 @@ describe('validateFields', () => {
       () => validateFields(def, { name: 'b' }, { password: 'x', ttl: '5 parsecs' }, 'update'),
       /duration/,
     );
+    // longer than Go's longest duration: later added to the clock, it made invalid dates
+    for (const ttl of ['9999999999999h', 1e300, '99999999999999999999']) {
+      assert.throws(
+        () => validateFields(def, { name: 'b' }, { password: 'x', ttl }, 'update'),
+        /field "ttl": expected a duration .*at most 2562047h/,
+      );
+    }
   });
   it('does not require fields on read', () => {
     assert.deepEqual(validateFields(def, { name: 'b' }, {}, 'read').name, 'b');

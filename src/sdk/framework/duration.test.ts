@@ -17,6 +17,17 @@ it('parses Go-style durations', () => {
     ['1x', undefined],
     [{}, undefined],
     [Number.NaN, undefined],
+    // Go's bound (2^63-1 ns): the longest duration is accepted, anything longer is not a duration
+    [9_223_372_036, 9_223_372_036],
+    ['2562047h', 2_562_047 * 3600],
+    ['-9223372036', -9_223_372_036],
+    [9_223_372_037, undefined],
+    ['2562048h', undefined],
+    ['9999999999999h', undefined],
+    ['99999999999999999999', undefined],
+    ['-99999999999999999999', undefined],
+    [1e300, undefined],
+    [Number.MAX_SAFE_INTEGER, undefined],
   ];
   for (const [input, want] of cases) assert.equal(parseDuration(input), want, String(input));
 });

@@ -98,11 +98,15 @@ export const f = {
       if (v === 'false' || v === '0') return false;
       bad(n, 'a boolean');
     }),
-  /** Seconds: an integer, or a Go-style duration string ("90s", "1h30m"). Negative only with `signed`. */
+  /**
+   * Seconds: an integer, or a Go-style duration string ("90s", "1h30m"), at most Go's longest
+   * duration (2562047h, ~292 years). Negative only with `signed`.
+   */
   duration: (o: Opts<number> & { signed?: boolean }) =>
     make('duration', o, (n, v) => {
       const secs = parseDuration(v);
-      if (secs === undefined || (secs < 0 && !o.signed)) bad(n, 'a duration such as 30, "30s" or "1h"');
+      if (secs === undefined || (secs < 0 && !o.signed))
+        bad(n, 'a duration such as 30, "30s" or "1h" (at most 2562047h)');
       return secs;
     }),
   /** Non-negative integers: `[1, 2]`, `["1", "2"]`, `"1,2"` or a single number. */

@@ -50,11 +50,25 @@ describe('kv v2 config', () => {
       { cas_required: 2 },
       { delete_version_after: 'later' },
       { delete_version_after: {} },
+      { delete_version_after: '9999999999999h' },
+      { delete_version_after: 1e300 },
       { versions: 3 },
     ];
     for (const body of cases) {
       await assert.rejects(kv.write('config', body), InvalidFieldError, JSON.stringify(body));
     }
     assert.equal((await kv.call('read', 'config')).data?.max_versions, 0);
+  });
+
+  it('refuses a delete_version_after too long for the clock; secrets stay readable', async () => {
+    // it used to be stored, and every write and read of a secret after it failed (500:
+    // the deletion time was not a date)
+    const kv = await kvHarness();
+    await assert.rejects(kv.write('config', { delete_version_after: 1e300 }), /at most 2562047h/);
+    await kv.write('data/app', { data: { a: 'b' } });
+    assert.deepEqual((await kv.call('read', 'data/app')).data?.data, { a: 'b' });
+    await kv.write('config', { delete_version_after: '2562047h' });
+    await kv.write('data/app', { data: { a: 'c' } });
+    assert.deepEqual((await kv.call('read', 'data/app')).data?.data, { a: 'c' });
   });
 });
