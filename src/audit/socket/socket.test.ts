@@ -131,6 +131,35 @@ describe('socket audit device (timeout)', () => {
   });
 });
 
+describe('socket audit device (long write_timeout)', () => {
+  it('a write_timeout beyond what one timer can wait (~24.8 days) does not time out at once', async () => {
+    // Node fires a setTimeout of more than 2^31-1 ms after 1 ms: with "720h" any write that had
+    // to wait for the collector at all "timed out" at once
+    const conns: net.Socket[] = [];
+    let bytes = 0;
+    const server = net.createServer((c) => {
+      conns.push(c);
+      c.pause();
+      c.on('data', (d: Buffer) => {
+        bytes += d.length;
+      });
+      setTimeout(() => c.resume(), 200);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const address = `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    const device = await socketFactory({ address, write_timeout: '720h' }, deps);
+    try {
+      const line = 'x'.repeat(16 * 1024 * 1024);
+      await device.write([line]);
+      assert.ok(bytes > 0);
+    } finally {
+      await device.close();
+      for (const c of conns) c.destroy();
+      server.close();
+    }
+  });
+});
+
 describe('socket audit device (udp)', () => {
   it('sends one datagram per line', async () => {
     const server = dgram.createSocket('udp4');

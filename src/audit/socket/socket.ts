@@ -233,19 +233,30 @@ export class UdpAuditDevice implements AuditDevice {
   }
 }
 
+/** The longest delay one setTimeout waits; Node fires a longer one after 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 function withDeadline<T>(deadline: number, p: Promise<T>, onTimeout: () => void): Promise<T> {
-  const ms = deadline - Date.now();
-  if (ms <= 0) {
+  if (deadline - Date.now() <= 0) {
     p.catch(() => {});
     onTimeout();
     return Promise.reject(new Error('socket audit device: write timed out'));
   }
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      onTimeout();
-      reject(new Error('socket audit device: write timed out'));
-    }, ms);
+    // a write_timeout past ~24.8 days waits in several timers
+    const arm = () => {
+      const ms = deadline - Date.now();
+      if (ms > MAX_TIMER_MS) {
+        timer = setTimeout(arm, MAX_TIMER_MS);
+        return;
+      }
+      timer = setTimeout(() => {
+        onTimeout();
+        reject(new Error('socket audit device: write timed out'));
+      }, ms);
+    };
+    arm();
   });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
