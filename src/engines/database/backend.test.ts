@@ -72,6 +72,22 @@ describe('database engine: config', () => {
     assert.equal(d.connection_url, 'postgres://root:*****@h/db');
   });
 
+  it('redacts a literal password in key=value and MySQL DSN connection strings too', async () => {
+    // only the URL form was redacted: these came back verbatim on every read
+    const h = await dbHarness();
+    const forms: Array<[string, string]> = [
+      ['host=127.0.0.1 port=1 user=u password=kvsecret', 'kvsecret'],
+      ['u:dsnsecret@tcp(127.0.0.1:1)/', 'dsnsecret'],
+    ];
+    for (const [connection_url, secret] of forms) {
+      await h.write('config/f', { ...ROOT_CONFIG, connection_url });
+      const read = (await h.call('read', 'config/f')).data ?? {};
+      assert.ok(!JSON.stringify(read).includes(secret), connection_url);
+      const details = read.connection_details as Record<string, unknown>;
+      assert.match(String(details.connection_url), /\*\*\*\*\*/);
+    }
+  });
+
   it('refuses an unreachable database (verify_connection), an unknown plugin and a bad template', async () => {
     const h = await dbHarness();
     await assert.rejects(h.write('config/bad', { ...ROOT_CONFIG, password: 'wrong' }), BadRequestError);

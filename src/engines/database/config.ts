@@ -9,6 +9,7 @@ import {
 } from '../../sdk/index.ts';
 import type { DatabaseEngine } from './engine.ts';
 import { type ConfigRecord, keys, NAME_RE } from './records.ts';
+import { redactConnectionURL } from './redact.ts';
 import { renderUsernameTemplate } from './username.ts';
 
 export function checkName(name: string | undefined, what: string): string {
@@ -21,14 +22,6 @@ export async function listKeys(ctx: HandlerContext, prefix: string) {
   const list = (await ctx.storage.list(prefix)).filter((k) => !k.endsWith('/'));
   if (list.length === 0) throw new NotFoundError();
   return { data: { keys: list } };
-}
-
-/** `postgres://user:secret@host` → `postgres://user:*****@host` (literal passwords in URLs). */
-function redactURL(url: unknown): unknown {
-  if (typeof url !== 'string') return url;
-  return url.replace(/(\/\/[^/:@]*:)([^@/]*)@/, (m, user: string, pw: string) =>
-    pw === '{{password}}' ? m : `${user}*****@`,
-  );
 }
 
 const fields = {
@@ -96,7 +89,7 @@ export function configPaths(engine: DatabaseEngine) {
         if (!rec) throw new NotFoundError();
         const details = {
           ...rec.connection_details,
-          connection_url: redactURL(rec.connection_details.connection_url),
+          connection_url: redactConnectionURL(rec.connection_details.connection_url),
         };
         return {
           data: {
