@@ -80,6 +80,39 @@ describe('parseJSONBody', () => {
     });
   }
 
+  it('refuses numbers it would change, without echoing them; keeps exact ones and floats', () => {
+    // JSON.parse made 1e999 null and 12345678901234567890 …67000: a silent change of the data
+    const inexact = [
+      '{"n":12345678901234567890}',
+      '{"a":{"b":[1,-9007199254740993]}}',
+      '{"f":1e999}',
+      '{"f":-1.5E+400}',
+      `{"n":1${'0'.repeat(400)}}`,
+    ];
+    for (const text of inexact) {
+      assert.throws(
+        () => parseJSONBody(Buffer.from(text), 500),
+        (err: unknown) =>
+          err instanceof MalformedJSONError &&
+          err.status === 400 &&
+          /cannot be stored exactly; send it as a string/.test(err.message) &&
+          !/1234|9007|999|400/.test(err.message),
+        text,
+      );
+    }
+    const exact: Array<[string, unknown]> = [
+      ['{"n":9007199254740991}', { n: 9007199254740991 }],
+      ['{"n":9007199254740992}', { n: 9007199254740992 }],
+      ['{"d":0.1000000000000000055511151231257827}', { d: 0.1 }],
+      ['{"e":1e300,"u":1e-400}', { e: 1e300, u: 0 }],
+      [
+        '{"s":"12345678901234567890 and 1e999 in a string"}',
+        { s: '12345678901234567890 and 1e999 in a string' },
+      ],
+    ];
+    for (const [text, want] of exact) assert.deepEqual(parseJSONBody(Buffer.from(text), 500), want, text);
+  });
+
   it('refuses nesting 100,000 deep fast, without a stack overflow', () => {
     const deep = Buffer.from(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
     const started = performance.now();

@@ -111,5 +111,33 @@ export function parseJSONBody(body: Buffer, maxDepth: number): Record<string, un
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new MalformedJSONError('failed to parse JSON input: the body must be a JSON object');
   }
+  if (MAYBE_INEXACT.test(text)) refuseInexactNumbers(text);
   return value as Record<string, unknown>;
+}
+
+/**
+ * Text that may hold a number a double cannot hold: an integer of 16 digits or more (2^53 has 16),
+ * or an exponent of 3 digits (1e309 overflows). Most bodies have neither, and skip the second parse.
+ */
+const MAYBE_INEXACT = /\d{16}|\d[eE]\+?\d{3}/;
+
+/**
+ * Refuses a number JSON.parse would change: one that overflows to Infinity (`1e999`, stored as
+ * null), or an integer literal it rounds (`12345678901234567890` → …67000). Stored as is they would
+ * silently alter the data (Vault keeps such literals exactly); a float's usual rounding is kept.
+ * The message names the key, never the number (it may be secret data).
+ */
+function refuseInexactNumbers(text: string): void {
+  JSON.parse(text, (key: string, value: unknown, context?: { source?: string }) => {
+    if (typeof value !== 'number') return value;
+    const source = context?.source ?? '';
+    const changed = !Number.isFinite(value) || (/^-?\d+$/.test(source) && BigInt(source) !== BigInt(value));
+    if (changed) {
+      const where = /^\d+$/.test(key) ? 'in an array' : `at key ${JSON.stringify(key)}`;
+      throw new MalformedJSONError(
+        `failed to parse JSON input: a number ${where} cannot be stored exactly; send it as a string`,
+      );
+    }
+    return value;
+  });
 }
