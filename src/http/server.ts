@@ -3,7 +3,7 @@ import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../sdk/logger.ts';
-import type { Request, Response } from '../sdk/request.ts';
+import { MAX_DATA_DEPTH, type Request, type Response } from '../sdk/request.ts';
 import { onClientError, type ParseError, refusedList } from './client-error.ts';
 import { type Connection, connectionOf } from './connection.ts';
 import { EdgeSocket } from './edge-socket.ts';
@@ -55,7 +55,7 @@ export interface HttpServer {
 }
 
 export const DEFAULT_MAX_REQUEST_SIZE = 32 * 1024 * 1024;
-export const DEFAULT_MAX_JSON_DEPTH = 500;
+export const DEFAULT_MAX_JSON_DEPTH = MAX_DATA_DEPTH;
 export const DEFAULT_MAX_HEADER_SIZE = 16 * 1024;
 
 /** Starts the HTTP(S) listener of the API. */

@@ -3,6 +3,13 @@ export type Operation = 'read' | 'create' | 'update' | 'patch' | 'delete' | 'lis
 
 export const operations: readonly Operation[] = ['read', 'create', 'update', 'patch', 'delete', 'list'];
 
+/**
+ * How deep request data may nest: the HTTP edge refuses a deeper JSON body (400). Whatever walks
+ * request or response data (audit hashing) must accept at least this depth, or a request the edge
+ * accepted fails later.
+ */
+export const MAX_DATA_DEPTH = 500;
+
 export interface Request {
   /** Random id, echoed as `request_id`. */
   readonly id: string;

@@ -11,7 +11,7 @@ import {
 } from '../../src/sdk/errors.ts';
 import type { Fields } from '../../src/sdk/framework/fields.ts';
 import { silentLogger } from '../../src/sdk/logger.ts';
-import type { Operation } from '../../src/sdk/request.ts';
+import { MAX_DATA_DEPTH, type Operation } from '../../src/sdk/request.ts';
 import { builtinAuthRegistry, builtinRegistry } from '../../src/server/registry.ts';
 import { InmemStorage } from '../../src/storage/inmem/inmem.ts';
 import { testCore } from '../helpers/core.ts';
@@ -237,6 +237,33 @@ describe('core: audit lines around a device being enabled', () => {
           ['response', 'sys/mounts'],
         ],
       );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('core: audit of deeply nested data', () => {
+  it('a secret nested as deep as the edge accepts is written and read with a file audit device on', async () => {
+    // the audit hasher stopped at 128 levels: such a write, and every read of such a secret,
+    // failed every device and answered 500
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'coffer-audit-deep-'));
+    try {
+      const t = await testCore();
+      await t.request('update', 'sys/audit/file', {
+        type: 'file',
+        options: { file_path: join(dir, 'a.log') },
+      });
+      // {"data":{"k":[[…]]}}: the body is nested MAX_DATA_DEPTH deep, the edge's limit
+      let deep: unknown = [];
+      for (let i = 0; i < MAX_DATA_DEPTH - 3; i++) deep = [deep];
+      await t.request('update', 'secret/data/deep', { data: { k: deep } });
+      const read = await t.request('read', 'secret/data/deep');
+      assert.deepEqual(read.data?.data, { k: deep });
+      await t.core.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { MAX_DATA_DEPTH } from '../../sdk/request.ts';
 import { shareFrozen } from '../../sdk/shared-value.ts';
-import { copyValue, HASH_PREFIX, hashString, hashValue, newSalt } from './hash.ts';
+import { copyValue, HASH_PREFIX, hashString, hashValue, hashValueJSON, newSalt } from './hash.ts';
 
 const salt = Buffer.alloc(32, 7);
 const h = (s: string) => hashString(salt, s);
@@ -60,8 +61,19 @@ describe('audit hashing', () => {
     const d = new Date(0);
     assert.deepEqual(hashValue(salt, { d }), { d: h(d.toISOString()) });
     let deep: unknown = 'x';
-    for (let i = 0; i < 200; i++) deep = { deep };
+    for (let i = 0; i < 1000; i++) deep = { deep };
     assert.throws(() => hashValue(salt, deep), /nested too deeply/);
+    assert.throws(() => hashValueJSON(salt, deep), /nested too deeply/);
+  });
+
+  it('hashes data as deep as the edge accepts, inside a response that wraps it', () => {
+    // the limit was 128 while the edge accepts 500: a body nested 129+ deep failed every audit
+    // device, and the request answered 500
+    let deep: unknown = ['x'];
+    for (let i = 1; i < MAX_DATA_DEPTH; i++) deep = [deep];
+    const response = { data: { data: { k: deep }, metadata: { version: 1 } } };
+    assert.doesNotThrow(() => hashValue(salt, response));
+    assert.match(hashValueJSON(salt, response) ?? '', /^\{"data":\{"data":\{"k":\[\[\[/);
   });
 
   it('hashes a shared (deep-frozen) value once per salt, with the same result as a plain copy', () => {

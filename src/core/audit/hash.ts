@@ -4,12 +4,19 @@
  * are; keys are never hashed). Values under keys listed as non-HMAC are copied in the clear.
  */
 import { createHmac, createSecretKey, type KeyObject, hash as oneShotHash, randomBytes } from 'node:crypto';
+import { MAX_DATA_DEPTH } from '../../sdk/request.ts';
 import { isShared } from '../../sdk/shared-value.ts';
 
 export const HASH_PREFIX = 'hmac-sha256:';
 /** Salt length in bytes. */
 export const SALT_BYTES = 32;
-const MAX_DEPTH = 128;
+/**
+ * Deeper data is refused (a guard against runaway recursion). Everything the edge accepts must
+ * pass, with room for the levels a response wraps around request data (kv v2 reads put the
+ * secret under `data`): at 128, a body nested 129 to 500 deep was accepted by the edge and then
+ * failed every audit device, so the request (or every later read of the secret) answered 500.
+ */
+const MAX_DEPTH = MAX_DATA_DEPTH + 16;
 
 export function newSalt(): Buffer {
   return randomBytes(SALT_BYTES);
