@@ -412,10 +412,28 @@ describe('bad input gets a clear 4xx and changes nothing', { timeout: 90_000 }, 
         ['POST', '/v1/sys/mounts/x', { type: 'kv', local: 'maybe' }, /local/],
         ['POST', '/v1/sys/mounts/x', { type: 'no-such-engine' }, /no-such-engine/],
         ['POST', '/v1/sys/mounts/x', {}, /type/],
+        // durations past Go's longest (2562047h): stored, they broke every later read
+        ['POST', '/v1/secret/config', { delete_version_after: 1e300 }, /delete_version_after/],
+        ['POST', '/v1/secret/config', { delete_version_after: '9999999999999h' }, /delete_version_after/],
+        [
+          'POST',
+          '/v1/secret/metadata/seed/a',
+          { delete_version_after: '99999999999999999999' },
+          /delete_version_after/,
+        ],
+        ['POST', '/v1/kv1/seed', { value: 'v2', ttl: '9999999999999h' }, /ttl/],
       ];
       for (const [method, path, body, message] of cases) {
         const r = await api(method, path, { body });
         assertClientError(r, 400, message, `${method} ${path} ${JSON.stringify(body)}`);
+      }
+      // numbers JSON.parse would change (1e999 → null, integers past 2^53 rounded)
+      for (const [path, rawBody] of [
+        ['/v1/kv1/seed', '{"value":1e999}'],
+        ['/v1/secret/data/seed/a', '{"data":{"value":12345678901234567890}}'],
+      ] as const) {
+        const r = await api('POST', path, { rawBody });
+        assertClientError(r, 400, /cannot be stored exactly/, `${path} ${rawBody}`);
       }
       const r = await api('GET', '/v1/secret/data/seed/b?version=abc');
       assertClientError(r, 400, /version/, 'version=abc');
