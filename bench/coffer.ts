@@ -67,6 +67,8 @@ export interface StartOptions {
    * server then starts already tuned (see runtimeArgs): a re-exec would leave the wrapper.
    */
   wrapper?: readonly string[];
+  /** More Node/V8 flags for the server (experiments: `--node-flags` of bench:instructions). */
+  nodeFlags?: readonly string[];
   /** How long the server may take to listen (default 20 s). */
   startTimeoutMs?: number;
 }
@@ -91,7 +93,10 @@ export async function startCoffer(opts: StartOptions): Promise<Coffer> {
     `storage "sqlite" {\n  path = "${join(dir, 'coffer.db')}"\n}\n` +
       `listener "tcp" {\n  address = "127.0.0.1:${port}"\n  tls_disable = true\n}\n`,
   );
-  const nodeArgs = opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : [];
+  const nodeArgs = [
+    ...(opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : []),
+    ...(opts.nodeFlags ?? []),
+  ];
   const serverArgs = [MAIN, 'server', `-config=${config}`];
   const tuned = runtimeArgs();
   const [cmd, ...args] = opts.wrapper

@@ -5,6 +5,7 @@
  *
  *   npm run bench:instructions -- [--scenario kv-read,kv-write] [--audit on|off|both]
  *                                 [--requests 5000] [--warmup 20000]
+ *                                 [--node-flags "--flag-a --flag-b"]
  *
  * For each scenario × audit mode: a real `coffer server` under callgrind (instrumentation off),
  * the scenario's setup, `--warmup` requests over 50 keep-alive connections (the JIT compiles and
@@ -39,6 +40,7 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '5000' },
     warmup: { type: 'string', default: '20000' },
     annotate: { type: 'string' },
+    'node-flags': { type: 'string', default: '' },
   },
   strict: true,
 });
@@ -48,6 +50,8 @@ if (!Number.isInteger(requests) || requests <= 0) throw new Error('--requests mu
 if (!Number.isInteger(warmup) || warmup < 0) throw new Error('--warmup must be a whole number >= 0');
 if (!['on', 'off', 'both'].includes(values.audit)) throw new Error('--audit must be on, off or both');
 const audits = values.audit === 'both' ? [true, false] : [values.audit === 'on'];
+/** Extra flags for the server and the baseline alike (e.g. a V8 GC setting under test). */
+const nodeFlags = values['node-flags'].split(/\s+/).filter(Boolean);
 const wanted = values.scenario.split(',').map((s) => s.trim());
 for (const name of wanted) {
   if (!scenarios.some((s) => s.name === name)) throw new Error(`unknown scenario "${name}"`);
@@ -147,6 +151,7 @@ async function baseline(spec: RequestSpec, size: number, label: string): Promise
     ...callgrind(out),
     process.execPath,
     ...tuned.nodeArgs,
+    ...nodeFlags,
     BASELINE,
     String(port),
     String(size),
@@ -174,7 +179,12 @@ try {
       const label = `${name}-audit-${audit ? 'on' : 'off'}`;
       const out = join(work, `${label}.out`);
       process.stdout.write(`${label}: starting the server under callgrind…\n`);
-      const server = await startCoffer({ audit, wrapper: callgrind(out), startTimeoutMs: START_TIMEOUT_MS });
+      const server = await startCoffer({
+        audit,
+        wrapper: callgrind(out),
+        nodeFlags,
+        startTimeoutMs: START_TIMEOUT_MS,
+      });
       let perRequest: Counted;
       let size: number;
       let spec: RequestSpec;
