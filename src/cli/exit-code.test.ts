@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { CofferApiError, CofferConnectionError } from '../client/index.ts';
+import { CofferApiError, CofferConnectionError, CofferResponseError } from '../client/index.ts';
 import { DataArgError } from './data-args.ts';
 import { EXIT_LOCAL, EXIT_REMOTE, exitCodeOf } from './exit-code.ts';
 import { FlagError } from './flags.ts';
@@ -54,6 +54,13 @@ describe("exit codes: 1 for a local error, 2 for a remote one (Vault's rule)", (
     );
   });
 
+  test('a success answer without what the call needs is 2', async () => {
+    srv.on('POST /v1/auth/userpass/login/bob', { status: 200, body: { auth: null } });
+    const r = await runCli(srv, ['login', '-method=userpass', '-no-store', 'username=bob', 'password=pw']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /^Error authenticating: no authentication information returned/);
+  });
+
   test('the kind of error decides', () => {
     const api = new CofferApiError({ status: 500, errors: ['boom'], method: 'GET', url: 'http://x/v1/a' });
     const connection = new CofferConnectionError({
@@ -63,6 +70,7 @@ describe("exit codes: 1 for a local error, 2 for a remote one (Vault's rule)", (
     });
     assert.equal(exitCodeOf(api), EXIT_REMOTE);
     assert.equal(exitCodeOf(connection), EXIT_REMOTE);
+    assert.equal(exitCodeOf(new CofferResponseError('no wrapping information returned')), EXIT_REMOTE);
     assert.equal(exitCodeOf(new FlagError('bad flag')), EXIT_LOCAL);
     assert.equal(exitCodeOf(new DataArgError('bad pair')), EXIT_LOCAL);
     assert.equal(exitCodeOf(Object.assign(new Error('ENOENT'), { code: 'ENOENT' })), EXIT_LOCAL);

@@ -1,4 +1,10 @@
-import type { Coffer, Secret, SecretAuth, TokenLookupData } from '../../client/index.ts';
+import {
+  type Coffer,
+  CofferResponseError,
+  type Secret,
+  type SecretAuth,
+  type TokenLookupData,
+} from '../../client/index.ts';
 import { type Context, defineCommand } from '../command.ts';
 import { dataSources, parseDataArgs } from '../data-args.ts';
 import { EXIT_LOCAL } from '../exit-code.ts';
@@ -179,7 +185,8 @@ function tokenOnly(token: string): SecretAuth {
 
 /** A token login has no auth block: it is built from `lookup-self`, as Vault's CLI does. */
 function authFromLookup(data: TokenLookupData | null): SecretAuth {
-  if (data === null || typeof data.id !== 'string') throw new Error('no token information returned');
+  if (data === null || typeof data.id !== 'string')
+    throw new CofferResponseError('no token information returned');
   const tokenPolicies = data.policies ?? [];
   const identityPolicies = data.identity_policies ?? [];
   const auth: SecretAuth = {
