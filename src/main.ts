@@ -7,7 +7,11 @@ import { type Io, processIo } from './cli/io.ts';
 
 export type { Io } from './cli/io.ts';
 
-/** Runs `coffer <argv…>` and resolves to the exit code: 0 ok, 1 error, 2 usage (or sealed / not found). */
+/**
+ * Runs `coffer <argv…>` and resolves to the exit code, as Vault's CLI: 0 ok, 1 a local error
+ * (flags, arguments, input), 2 a remote error (the server's error status, or no answer); see
+ * src/cli/exit-code.ts for the commands with codes of their own.
+ */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
   if (argv[0] === 'server') {
     const { serverCommand } = await import('./server/command.ts');

@@ -1,10 +1,14 @@
 /**
  * A command is a declaration — name, usage, flags, argument counts, one `run` — and
- * `runCommand` does the rest: flag parsing, help, usage errors (exit 2), output format,
- * the client, and turning unexpected errors into exit 1.
+ * `runCommand` does the rest: flag parsing, help, usage errors, output format, the client,
+ * and the exit code of any error a command throws or hands to `fail`. Exit codes follow
+ * Vault's CLI and are decided in exit-code.ts: 1 for a local error (bad flags, wrong number
+ * of arguments, failed validation), 2 for a remote one (an error status from the server, or
+ * no answer at all).
  */
 import type { Coffer } from '../client/index.ts';
 import { DataArgError } from './data-args.ts';
+import { EXIT_LOCAL, exitCodeOf } from './exit-code.ts';
 import { FlagError, type FlagSpec, type FlagSpecs, type FlagValues, parseFlags } from './flags.ts';
 import {
   clientFrom,
@@ -47,9 +51,12 @@ export interface Context<S extends FlagSpecs> {
   err(text: string): void;
   /** Writes value as indented JSON on stdout. */
   json(value: unknown): void;
-  /** `<prefix>: <error message>` on stderr; returns 1. */
+  /**
+   * `<prefix>: <error message>` on stderr; returns the exit code of the error's kind: 2 when
+   * the server answered with an error or could not be reached, 1 otherwise.
+   */
   fail(prefix: string, error: unknown): number;
-  /** The message and the usage on stderr; returns 2. */
+  /** The message and the usage on stderr; returns 1 (a local error). */
   usageError(message: string): number;
 }
 
@@ -63,7 +70,7 @@ export async function runCommand(def: CommandDef, argv: readonly string[], io: I
   };
   const usageError = (message: string): number => {
     err(`${message}\n\n${commandHelp(def)}`);
-    return 2;
+    return EXIT_LOCAL;
   };
 
   let parsed: ReturnType<typeof parseFlags<FlagSpecs>>;
@@ -113,7 +120,7 @@ export async function runCommand(def: CommandDef, argv: readonly string[], io: I
     },
     fail: (prefix, error) => {
       err(`${prefix}: ${messageOf(error)}`);
-      return 1;
+      return exitCodeOf(error);
     },
     usageError,
   };
@@ -123,10 +130,10 @@ export async function runCommand(def: CommandDef, argv: readonly string[], io: I
     if (error instanceof FlagError) return usageError(error.message);
     if (error instanceof DataArgError) {
       err(`Failed to parse K=V data: ${error.message}`);
-      return 1;
+      return EXIT_LOCAL;
     }
     err(`Error: ${messageOf(error)}`);
-    return 1;
+    return exitCodeOf(error);
   }
 }
 

@@ -27,9 +27,9 @@ beforeEach(() => {
 });
 
 describe('dispatch', () => {
-  test('no arguments: usage on stderr, exit 2', async () => {
+  test('no arguments: usage on stderr, exit 1', async () => {
     const r = await runCli(undefined, []);
-    assert.equal(r.code, 2);
+    assert.equal(r.code, 1);
     assert.match(r.stderr, /^Usage: coffer <command> \[args\]/);
     assert.equal(r.stdout, '');
   });
@@ -51,18 +51,18 @@ describe('dispatch', () => {
     }
   });
 
-  test('unknown command: exit 2', async () => {
+  test('unknown command: exit 1', async () => {
     const r = await runCli(undefined, ['frobnicate']);
-    assert.equal(r.code, 2);
+    assert.equal(r.code, 1);
     assert.match(r.stderr, /Unknown command: frobnicate/);
   });
 
-  test('a group alone prints its subcommands, exit 2; with -h exit 0', async () => {
+  test('a group alone prints its subcommands, exit 1; with -h exit 0', async () => {
     const bare = await runCli(undefined, ['kv']);
-    assert.equal(bare.code, 2);
+    assert.equal(bare.code, 1);
     assert.match(bare.stderr, /Subcommands:[\s\S]*put {9}Sets or updates data/);
     const unknown = await runCli(undefined, ['operator', 'frob']);
-    assert.equal(unknown.code, 2);
+    assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /Unknown command: operator frob/);
     const helped = await runCli(undefined, ['kv', 'metadata', '-h']);
     assert.equal(helped.code, 0);
@@ -84,25 +84,25 @@ describe('dispatch', () => {
     }
   });
 
-  test('unknown flag: message and usage on stderr, exit 2', async () => {
+  test('unknown flag: message and usage on stderr, exit 1', async () => {
     const r = await runCli(srv, ['status', '-bogus']);
-    assert.equal(r.code, 2);
+    assert.equal(r.code, 1);
     assert.match(r.stderr, /^flag provided but not defined: -bogus\n\nUsage: coffer status/);
     assert.equal(srv.seen.length, 0);
   });
 
-  test('wrong argument count: exit 2', async () => {
+  test('wrong argument count: exit 1', async () => {
     const few = await runCli(srv, ['read']);
-    assert.equal(few.code, 2);
+    assert.equal(few.code, 1);
     assert.match(few.stderr, /Not enough arguments \(expected 1, got 0\)/);
     const many = await runCli(srv, ['status', 'extra']);
-    assert.equal(many.code, 2);
+    assert.equal(many.code, 1);
     assert.match(many.stderr, /Too many arguments \(expected 0, got 1\)/);
   });
 
-  test('invalid -format: exit 2', async () => {
+  test('invalid -format: exit 1', async () => {
     const r = await runCli(srv, ['status', '-format=yaml']);
-    assert.equal(r.code, 2);
+    assert.equal(r.code, 1);
     assert.match(r.stderr, /Invalid output format: yaml/);
   });
 });
@@ -159,7 +159,7 @@ describe('global configuration', () => {
     assert.deepEqual(JSON.parse(r.stdout), sealed);
   });
 
-  test('an unreachable server is exit 1 with the reason', async () => {
+  test('status: an unreachable server is exit 1 with the reason (2 means sealed)', async () => {
     const dead = await startRecordingServer();
     await dead.close();
     const r = await runCli(dead, ['status']);

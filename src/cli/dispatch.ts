@@ -5,6 +5,7 @@
 import { type CommandDef, indent, runCommand } from './command.ts';
 import { commands, groups } from './commands/index.ts';
 import { cofferVersion } from './commands/version.ts';
+import { EXIT_LOCAL } from './exit-code.ts';
 import type { Io } from './io.ts';
 import { columns } from './output.ts';
 
@@ -17,7 +18,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
   const first = argv[0];
   if (first === undefined) {
     io.stderr.write(`${topHelp()}\n`);
-    return 2;
+    return EXIT_LOCAL;
   }
   if (HELP_FLAGS.has(first)) {
     io.stdout.write(`${topHelp()}\n`);
@@ -41,10 +42,10 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     }
     const prefix = next === undefined ? '' : `Unknown command: ${group.name} ${next}\n\n`;
     io.stderr.write(`${prefix}${groupHelp(group.name)}\n`);
-    return 2;
+    return EXIT_LOCAL;
   }
   io.stderr.write(`Unknown command: ${first}\n\n${topHelp()}\n`);
-  return 2;
+  return EXIT_LOCAL;
 }
 
 async function help(words: readonly string[], io: Io): Promise<number> {
@@ -60,7 +61,7 @@ async function help(words: readonly string[], io: Io): Promise<number> {
     return 0;
   }
   io.stderr.write(`Unknown command: ${name}\n\n${topHelp()}\n`);
-  return 2;
+  return EXIT_LOCAL;
 }
 
 /** The command named by the most leading words of argv (up to the first flag). */

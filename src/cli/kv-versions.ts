@@ -1,5 +1,6 @@
 /** What `kv undelete` and `kv destroy` share: a -versions list posted to `<mount>/<verb>/<path>`. */
 import type { Context } from './command.ts';
+import { EXIT_LOCAL } from './exit-code.ts';
 import { parseIntList } from './flags.ts';
 import { kvTarget, mountFlag } from './kv-target.ts';
 
@@ -21,7 +22,7 @@ export async function runVersionsCommand(ctx: Ctx, verb: 'undelete' | 'destroy')
   const versions = parseIntList('versions', ctx.flags.versions);
   if (versions.length === 0) {
     ctx.err(`No versions provided, use the "-versions" flag to specify the version to ${verb}.`);
-    return 1;
+    return EXIT_LOCAL;
   }
   const client = await ctx.client();
   let fullPath = arg;
@@ -30,7 +31,7 @@ export async function runVersionsCommand(ctx: Ctx, verb: 'undelete' | 'destroy')
     fullPath = target.apiPath(verb);
     if (target.version !== 2) {
       ctx.err(`${verb === 'undelete' ? 'Undelete' : 'Destroy'} not supported on KV Version 1`);
-      return 1;
+      return EXIT_LOCAL;
     }
     if (verb === 'undelete') await client.kvUndelete(target.mount, target.path, versions);
     else await client.kvDestroy(target.mount, target.path, versions);

@@ -1,6 +1,7 @@
 /** How a secret (the Vault response envelope) is shown: table rows, JSON, or one raw field. */
 import type { Secret } from '../client/index.ts';
 import type { Context } from './command.ts';
+import { EXIT_LOCAL } from './exit-code.ts';
 import type { FlagSpecs } from './flags.ts';
 import { dataRows, formatValue, humanDuration, json, keyValueTable } from './output.ts';
 
@@ -125,7 +126,7 @@ export function printFieldOf(ctx: Ctx, secret: Secret<unknown>, field: string): 
   const { found, value } = fieldOf(secret, field);
   if (!found) {
     ctx.err(`Field "${field}" not present in secret`);
-    return 1;
+    return EXIT_LOCAL;
   }
   printField(ctx, value);
   return 0;

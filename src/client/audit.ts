@@ -1,5 +1,6 @@
 /** Audit devices: `sys/audit` and `sys/audit-hash`. */
 import type { Coffer } from './coffer.ts';
+import { CofferResponseError } from './errors.ts';
 import { trimSlashes } from './paths.ts';
 import { unwrapData } from './sys.ts';
 import type { AuditDevice, EnableAuditInput } from './types.ts';
@@ -35,7 +36,8 @@ export class AuditApi {
   async hash(path: string, input: string): Promise<string> {
     const res = await this.#c.request('POST', `sys/audit-hash/${trimSlashes(path)}`, { body: { input } });
     const hash = unwrapData<{ hash?: unknown }>(res.body)?.hash;
-    if (typeof hash !== 'string') throw new Error(`no hash returned by audit device ${trimSlashes(path)}`);
+    if (typeof hash !== 'string')
+      throw new CofferResponseError(`no hash returned by audit device ${trimSlashes(path)}`);
     return hash;
   }
 }

@@ -33,6 +33,14 @@ export class CofferConnectionError extends Error {
   }
 }
 
+/**
+ * The server answered with a success status but without what the call needs (no `auth` block
+ * after a login, no `wrap_info` after a wrapped request).
+ */
+export class CofferResponseError extends Error {
+  override readonly name = 'CofferResponseError';
+}
+
 function formatApiError(args: { status: number; errors: string[]; method: string; url: string }): string {
   const lines = ['Error making API request.', '', `URL: ${args.method} ${args.url}`];
   if (args.errors.length === 0) {

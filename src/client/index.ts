@@ -4,7 +4,7 @@ export { AuditApi } from './audit.ts';
 export { AuthApi } from './auth.ts';
 export type { ApiResponse, CofferOptions, QueryValue, RequestOptions } from './coffer.ts';
 export { Coffer } from './coffer.ts';
-export { CofferApiError, CofferConnectionError } from './errors.ts';
+export { CofferApiError, CofferConnectionError, CofferResponseError } from './errors.ts';
 export { kvV2Path, MERGE_PATCH } from './kv.ts';
 export type {
   IrrevocableLease,

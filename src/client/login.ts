@@ -1,5 +1,6 @@
 /** Logging in with the userpass and approle auth methods: `auth/<mount>/login…`. */
 import type { Coffer } from './coffer.ts';
+import { CofferResponseError } from './errors.ts';
 import { trimSlashes } from './paths.ts';
 import type { SecretAuth } from './types.ts';
 
@@ -28,7 +29,9 @@ export class LoginApi {
     const res = await this.#c.request<{ auth?: SecretAuth | null } | null>('POST', path, { body });
     const auth = res.body?.auth;
     if (auth === undefined || auth === null || typeof auth.client_token !== 'string') {
-      throw new Error(`no authentication information returned by ${path.replace(/\/login\/.*$/, '/login')}`);
+      throw new CofferResponseError(
+        `no authentication information returned by ${path.replace(/\/login\/.*$/, '/login')}`,
+      );
     }
     return auth;
   }

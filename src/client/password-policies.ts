@@ -1,5 +1,6 @@
 /** Password policies: `sys/policies/password`. */
 import type { Coffer } from './coffer.ts';
+import { CofferResponseError } from './errors.ts';
 import { unwrapData } from './sys.ts';
 
 type Requester = Pick<Coffer, 'request'>;
@@ -43,7 +44,7 @@ export class PasswordPoliciesApi {
   async generate(name: string): Promise<string> {
     const res = await this.#c.request('GET', `sys/policies/password/${name}/generate`);
     const password = unwrapData<{ password?: unknown }>(res.body)?.password;
-    if (typeof password !== 'string') throw new TypeError('the server answered no password');
+    if (typeof password !== 'string') throw new CofferResponseError('the server answered no password');
     return password;
   }
 }

@@ -1,5 +1,6 @@
 /** The `sys/` backend: seal, init, keys, rekey, mounts. */
 import type { Coffer } from './coffer.ts';
+import { CofferResponseError } from './errors.ts';
 import { trimSlashes } from './paths.ts';
 import type {
   EnableMountInput,
@@ -118,7 +119,7 @@ export class SysApi {
     if (res.status === 404) return null;
     const data = res.body?.data;
     if (data === undefined || data === null) {
-      throw new Error(`no mount information returned for ${trimSlashes(path)}`);
+      throw new CofferResponseError(`no mount information returned for ${trimSlashes(path)}`);
     }
     return data;
   }

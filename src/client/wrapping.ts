@@ -1,5 +1,6 @@
 /** Response wrapping: `sys/wrapping/{wrap,unwrap,lookup,rewrap}`. */
 import type { Coffer } from './coffer.ts';
+import { CofferResponseError } from './errors.ts';
 import { secretOf } from './secret.ts';
 import { unwrapData } from './sys.ts';
 import type { Secret, WrapInfo, WrapLookup } from './types.ts';
@@ -53,6 +54,6 @@ export class WrappingApi {
 
 function wrapInfoOf(body: unknown): WrapInfo {
   const info = (body as { wrap_info?: WrapInfo | null } | null)?.wrap_info;
-  if (info === undefined || info === null) throw new Error('no wrapping information returned');
+  if (info === undefined || info === null) throw new CofferResponseError('no wrapping information returned');
   return info;
 }

@@ -1,5 +1,6 @@
 import type { AuditDevice } from '../../client/index.ts';
 import { defineCommand } from '../command.ts';
+import { EXIT_REMOTE } from '../exit-code.ts';
 import { formatValue, table } from '../output.ts';
 
 export const auditList = defineCommand({
@@ -37,7 +38,7 @@ List detailed output about the audit devices:
     const paths = Object.keys(devices).sort();
     if (paths.length === 0) {
       ctx.out('No audit devices are enabled.');
-      return 2;
+      return EXIT_REMOTE;
     }
     const description = (d: AuditDevice) => (d.description === '' ? 'n/a' : d.description);
     if (!ctx.flags.detailed) {

@@ -41,15 +41,15 @@ describe('auth enable, disable, tune', () => {
     );
   });
 
-  test('enable: in use exits 1, no type exits 2', async () => {
+  test('enable: in use exits 2, no type exits 1', async () => {
     srv.on('POST /v1/sys/auth/userpass', {
       status: 400,
       body: { errors: ['path is already in use at userpass/'] },
     });
     const r = await runCli(srv, ['auth', 'enable', 'userpass']);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 2);
     assert.match(r.stderr, /^Error enabling: [\s\S]*already in use/);
-    assert.equal((await runCli(srv, ['auth', 'enable'])).code, 2);
+    assert.equal((await runCli(srv, ['auth', 'enable'])).code, 1);
   });
 
   test('disable and tune', async () => {
@@ -72,7 +72,7 @@ describe('auth enable, disable, tune', () => {
       description: 'people',
       token_type: 'batch',
     });
-    assert.equal((await runCli(srv, ['auth', 'tune'])).code, 2);
+    assert.equal((await runCli(srv, ['auth', 'tune'])).code, 1);
   });
 });
 
@@ -130,10 +130,10 @@ userpass/    userpass    auth_userpass_2    n/a                        v1.0.0
     assert.deepEqual(JSON.parse(json.stdout), mounts);
   });
 
-  test('a server error exits 1', async () => {
+  test('a server error exits 2', async () => {
     srv.on('GET /v1/sys/auth', { status: 403, body: { errors: ['permission denied'] } });
     const r = await runCli(srv, ['auth', 'list']);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 2);
     assert.match(r.stderr, /^Error listing enabled authentications: /);
   });
 });
@@ -174,13 +174,13 @@ describe('audit enable, disable, list', () => {
     );
   });
 
-  test('enable: a bad option or no type exits 2; a server error exits 1', async () => {
-    assert.equal((await runCli(srv, ['audit', 'enable', 'file', 'nokey'])).code, 2);
-    assert.equal((await runCli(srv, ['audit', 'enable'])).code, 2);
+  test('enable: a bad option or no type exits 1; a server error exits 2', async () => {
+    assert.equal((await runCli(srv, ['audit', 'enable', 'file', 'nokey'])).code, 1);
+    assert.equal((await runCli(srv, ['audit', 'enable'])).code, 1);
     assert.equal(srv.seen.length, 0);
     srv.on('POST /v1/sys/audit/file', { status: 400, body: { errors: ['file_path is required'] } });
     const r = await runCli(srv, ['audit', 'enable', 'file']);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 2);
     assert.match(r.stderr, /^Error enabling audit device: [\s\S]*file_path is required/);
   });
 

@@ -1,5 +1,6 @@
 import type { Secret } from '../../client/index.ts';
 import { defineCommand } from '../command.ts';
+import { EXIT_LOCAL, EXIT_REMOTE } from '../exit-code.ts';
 import { FlagError } from '../flags.ts';
 import { mapSection, pathSection, printSections } from '../kv-output.ts';
 import { kvTarget, mountFlag } from '../kv-target.ts';
@@ -59,7 +60,7 @@ To view the given key name at a specific version in time, specify the "-version"
     }
     if (secret === null) {
       ctx.err(`No value found at ${fullPath}`);
-      return 2;
+      return EXIT_REMOTE;
     }
     const data = (v2 ? (secret.data?.data ?? null) : secret.data) as Data | null;
     const metadata = (v2 ? (secret.data?.metadata ?? null) : null) as Data | null;
@@ -71,7 +72,7 @@ To view the given key name at a specific version in time, specify the "-version"
       }
       if (v2 && !secret.wrap_info) {
         ctx.err(`Field "${ctx.flags.field}" not present in secret`);
-        return 1;
+        return EXIT_LOCAL;
       }
       return printFieldOf(ctx, secret, ctx.flags.field);
     }

@@ -1,4 +1,5 @@
 import { defineCommand } from '../command.ts';
+import { EXIT_REMOTE } from '../exit-code.ts';
 import { kvTarget, mountFlag } from '../kv-target.ts';
 import { printKeys } from './list.ts';
 
@@ -38,7 +39,7 @@ The deprecated path-like syntax can also be used:
     }
     if (keys.length === 0) {
       ctx.err(`No value found at ${fullPath}`);
-      return 2;
+      return EXIT_REMOTE;
     }
     printKeys(ctx, keys);
     return 0;

@@ -1,4 +1,5 @@
 import { defineCommand } from '../command.ts';
+import { EXIT_LOCAL } from '../exit-code.ts';
 import { kvTarget, mountFlag } from '../kv-target.ts';
 
 export const kvMetadataDelete = defineCommand({
@@ -20,7 +21,7 @@ export const kvMetadataDelete = defineCommand({
       fullPath = target.apiPath('metadata');
       if (target.version !== 2) {
         ctx.err('Metadata not supported on KV Version 1');
-        return 1;
+        return EXIT_LOCAL;
       }
       await client.kvMetadataDelete(target.mount, target.path);
     } catch (error) {

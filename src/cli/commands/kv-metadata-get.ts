@@ -1,5 +1,6 @@
 import type { KvMetadata, Secret } from '../../client/index.ts';
 import { defineCommand } from '../command.ts';
+import { EXIT_LOCAL, EXIT_REMOTE } from '../exit-code.ts';
 import { mapSection, pathSection, printSections } from '../kv-output.ts';
 import { kvTarget, mountFlag } from '../kv-target.ts';
 import { printSecret, printWarnings } from '../secret-output.ts';
@@ -25,7 +26,7 @@ key exists with that name, an error is returned.
       fullPath = target.apiPath('metadata');
       if (target.version !== 2) {
         ctx.err('Metadata not supported on KV Version 1');
-        return 1;
+        return EXIT_LOCAL;
       }
       secret = await client.kvMetadataGet(target.mount, target.path);
     } catch (error) {
@@ -33,7 +34,7 @@ key exists with that name, an error is returned.
     }
     if (secret === null || secret.data === null) {
       ctx.err(`No value found at ${fullPath}`);
-      return 2;
+      return EXIT_REMOTE;
     }
     if (ctx.format === 'json') {
       printSecret(ctx, secret);

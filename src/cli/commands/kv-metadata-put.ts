@@ -1,5 +1,6 @@
 import type { KvMetadataInput } from '../../client/index.ts';
 import { defineCommand } from '../command.ts';
+import { EXIT_LOCAL } from '../exit-code.ts';
 import { parseKeyValueFlags } from '../flags.ts';
 import { kvTarget, mountFlag } from '../kv-target.ts';
 
@@ -63,7 +64,7 @@ Require Check-and-Set for this key, and attach custom metadata:
       fullPath = target.apiPath('metadata');
       if (target.version !== 2) {
         ctx.err('Metadata not supported on KV Version 1');
-        return 1;
+        return EXIT_LOCAL;
       }
       await client.kvMetadataPut(target.mount, target.path, input);
     } catch (error) {

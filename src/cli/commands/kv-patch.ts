@@ -1,6 +1,7 @@
 import type { Secret } from '../../client/index.ts';
 import { defineCommand } from '../command.ts';
 import { dataSources, parseDataArgs } from '../data-args.ts';
+import { EXIT_REMOTE } from '../exit-code.ts';
 import { kvTarget } from '../kv-target.ts';
 import { kvWriteFlags, printKvWrite } from './kv-put.ts';
 
@@ -40,7 +41,7 @@ Remove keys with -remove:
       fullPath = target.apiPath('data');
       if (target.version !== 2) {
         ctx.err('K/V engine mount must be version 2 for patch support');
-        return 2;
+        return EXIT_REMOTE;
       }
       const cas = ctx.flags.cas !== undefined && ctx.flags.cas >= 0 ? ctx.flags.cas : undefined;
       secret = (await client.kvPatch(target.mount, target.path, data, { cas })) as Secret | null;

@@ -102,21 +102,21 @@ version            1
     assert.equal(r.stdout, 'Success! Data written to: legacy/a\n');
   });
 
-  test('no data: usage error; bad pair: exit 1', async () => {
-    assert.equal((await runCli(srv, ['kv', 'put', 'secret/a'])).code, 2);
+  test('no data (a usage error) and a bad pair: exit 1', async () => {
+    assert.equal((await runCli(srv, ['kv', 'put', 'secret/a'])).code, 1);
     const bad = await runCli(srv, ['kv', 'put', 'secret/a', 'novalue']);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /^Failed to parse K=V data: invalid key\/value pair "novalue"/);
     assert.equal(calls().length, 0);
   });
 
-  test('cas mismatch: exit 1 with the server error', async () => {
+  test('cas mismatch: exit 2 with the server error', async () => {
     srv.on('POST /v1/secret/data/a', {
       status: 400,
       body: { errors: ['check-and-set parameter did not match the current version'] },
     });
     const r = await runCli(srv, ['kv', 'put', '-cas=3', 'secret/a', 'k=v']);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 2);
     assert.match(r.stderr, /^Error writing data to secret\/data\/a: [\s\S]*check-and-set/);
   });
 });
@@ -186,10 +186,10 @@ passcode    my-long-passcode
     assert.equal(r.stdout, '=== Data ===\nKey    Value\n---    -----\nk      v\n');
   });
 
-  test('permission denied: exit 1', async () => {
+  test('permission denied: exit 2', async () => {
     srv.on('GET /v1/secret/data/x', { status: 403, body: { errors: ['permission denied'] } });
     const r = await runCli(srv, ['kv', 'get', 'secret/x']);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 2);
     assert.match(r.stderr, /^Error reading secret\/data\/x: Error making API request\./);
   });
 });
@@ -277,11 +277,11 @@ describe('kv delete, undelete, destroy', () => {
     );
   });
 
-  test('undelete without -versions: exit 1; bad versions: exit 2; v1: exit 1', async () => {
+  test('undelete without -versions: exit 1; bad versions: exit 1; v1: exit 1', async () => {
     const none = await runCli(srv, ['kv', 'undelete', 'secret/a']);
     assert.equal(none.code, 1);
     assert.match(none.stderr, /No versions provided/);
-    assert.equal((await runCli(srv, ['kv', 'destroy', '-versions=x', 'secret/a'])).code, 2);
+    assert.equal((await runCli(srv, ['kv', 'destroy', '-versions=x', 'secret/a'])).code, 1);
     const v1 = await runCli(srv, ['kv', 'destroy', '-versions=1', 'old/a']);
     assert.equal(v1.code, 1);
     assert.match(v1.stderr, /Destroy not supported on KV Version 1/);
@@ -374,9 +374,9 @@ destroyed        false
     assert.deepEqual(calls()[1]!.body, { cas_required: false });
   });
 
-  test('put: malformed -custom-metadata is a usage error', async () => {
+  test('put: malformed -custom-metadata is a usage error, exit 1', async () => {
     const r = await runCli(srv, ['kv', 'metadata', 'put', '-custom-metadata=oops', 'secret/a']);
-    assert.equal(r.code, 2);
+    assert.equal(r.code, 1);
     assert.match(r.stderr, /format must be key=value/);
   });
 

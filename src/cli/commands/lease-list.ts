@@ -1,4 +1,5 @@
 import { defineCommand } from '../command.ts';
+import { EXIT_REMOTE } from '../exit-code.ts';
 import { printKeys } from './list.ts';
 
 export const leaseList = defineCommand({
@@ -23,7 +24,7 @@ List the leases of a database role:
     }
     if (keys.length === 0) {
       ctx.err(`No leases found under ${prefix}`);
-      return 2;
+      return EXIT_REMOTE;
     }
     printKeys(ctx, keys);
     return 0;

@@ -1,4 +1,5 @@
 import { defineCommand } from '../command.ts';
+import { EXIT_LOCAL } from '../exit-code.ts';
 
 export const leaseRevoke = defineCommand({
   name: 'lease revoke',
@@ -49,7 +50,7 @@ credentials may still be valid in the outside system):
     const { prefix, sync } = ctx.flags;
     if (force && !prefix) {
       ctx.err('Specifying -force requires also specifying -prefix');
-      return 1;
+      return EXIT_LOCAL;
     }
     const leases = (await ctx.client()).leases;
     if (force) {

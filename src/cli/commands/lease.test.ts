@@ -48,11 +48,11 @@ describe('lease lookup', () => {
 
   test('usage and API errors', async () => {
     const usage = await runCli(srv, ['lease', 'lookup']);
-    assert.equal(usage.code, 2);
+    assert.equal(usage.code, 1);
     assert.match(usage.stderr, /Not enough arguments/);
     srv.on('PUT /v1/sys/leases/lookup', { status: 400, body: { errors: ['invalid lease'] } });
     const r = await runCli(srv, ['lease', 'lookup', 'nope']);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 2);
     assert.match(r.stderr, /error looking up lease id nope: [\s\S]*\* invalid lease/);
   });
 });
@@ -81,10 +81,10 @@ describe('lease renew', () => {
     assert.deepEqual(srv.seen[1]!.body, { lease_id: LEASE });
   });
 
-  test('a refused renewal exits 1', async () => {
+  test('a refused renewal exits 2', async () => {
     srv.on('PUT /v1/sys/leases/renew', { status: 400, body: { errors: ['lease is not renewable'] } });
     const r = await runCli(srv, ['lease', 'renew', LEASE]);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 2);
     assert.match(r.stderr, /Error renewing [\s\S]*\* lease is not renewable/);
   });
 });
@@ -130,12 +130,12 @@ describe('lease revoke', () => {
     assert.equal(srv.seen.length, 0);
   });
 
-  test('usage errors exit 2; API errors exit 1', async () => {
-    assert.equal((await runCli(srv, ['lease', 'revoke'])).code, 2);
-    assert.equal((await runCli(srv, ['lease', 'revoke', '-bogus', LEASE])).code, 2);
+  test('usage errors exit 1; API errors exit 2', async () => {
+    assert.equal((await runCli(srv, ['lease', 'revoke'])).code, 1);
+    assert.equal((await runCli(srv, ['lease', 'revoke', '-bogus', LEASE])).code, 1);
     srv.on('PUT /v1/sys/leases/revoke', { status: 403, body: { errors: ['permission denied'] } });
     const r = await runCli(srv, ['lease', 'revoke', LEASE]);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 2);
     assert.match(r.stderr, /Error revoking lease [\s\S]*\* permission denied/);
   });
 });

@@ -1,4 +1,5 @@
 import { type Context, defineCommand } from '../command.ts';
+import { EXIT_REMOTE } from '../exit-code.ts';
 import type { FlagSpecs } from '../flags.ts';
 import { table } from '../output.ts';
 import { printWarnings } from '../secret-output.ts';
@@ -39,7 +40,7 @@ List values under the "my-app" folder of the generic secrets engine:
     }
     if (keys.length === 0) {
       ctx.err(`No value found at ${path}`);
-      return 2;
+      return EXIT_REMOTE;
     }
     printKeys(ctx, keys);
     return 0;

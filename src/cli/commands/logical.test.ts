@@ -53,19 +53,19 @@ describe('read', () => {
     assert.deepEqual(JSON.parse(j.stdout).data, { a: 'b', n: 3 });
   });
 
-  test('not found: exit 2; error: exit 1', async () => {
+  test('not found: exit 2; permission denied: exit 2', async () => {
     const none = await runCli(srv, ['read', 'secret/none']);
     assert.equal(none.code, 2);
     assert.equal(none.stderr, 'No value found at secret/none\n');
     srv.on('GET /v1/secret/x', { status: 403, body: { errors: ['permission denied'] } });
     const denied = await runCli(srv, ['read', 'secret/x']);
-    assert.equal(denied.code, 1);
+    assert.equal(denied.code, 2);
     assert.match(denied.stderr, /^Error reading secret\/x: /);
   });
 
   test('flags after the path are not flags (Go style)', async () => {
     const r = await runCli(srv, ['read', 'secret/foo', '-field=a']);
-    assert.equal(r.code, 2);
+    assert.equal(r.code, 1);
     assert.match(r.stderr, /Too many arguments/);
   });
 });
@@ -90,16 +90,16 @@ describe('write', () => {
   });
 
   test('no data needs -force', async () => {
-    assert.equal((await runCli(srv, ['write', 'sys/rotate'])).code, 2);
+    assert.equal((await runCli(srv, ['write', 'sys/rotate'])).code, 1);
     srv.on('POST /v1/sys/rotate', { status: 204 });
     assert.equal((await runCli(srv, ['write', '-f', 'sys/rotate'])).code, 0);
     assert.deepEqual(srv.seen[0]!.body, {});
   });
 
-  test('server error: exit 1', async () => {
+  test('server error: exit 2', async () => {
     srv.on('POST /v1/secret/foo', { status: 400, body: { errors: ['unknown field "x"'] } });
     const r = await runCli(srv, ['write', 'secret/foo', 'x=1']);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 2);
     assert.match(r.stderr, /^Error writing data to secret\/foo: [\s\S]*unknown field "x"/);
   });
 });

@@ -147,9 +147,9 @@ describe('login -method=userpass and approle', () => {
     assert.deepEqual(srv.seen[0]!.body, { password: 'typed-pw' });
   });
 
-  test('userpass without username: exit 2; wrong password: exit 2', async () => {
+  test('userpass without username: exit 1; wrong password: exit 2', async () => {
     const missing = await runCli(srv, ['login', '-method=userpass', 'password=x'], { env: env() });
-    assert.equal(missing.code, 2);
+    assert.equal(missing.code, 1);
     assert.match(missing.stderr, /'username' must be specified/);
     srv.on('POST /v1/auth/userpass/login/bob', {
       status: 400,

@@ -1,6 +1,13 @@
-import type { Coffer, Secret, SecretAuth, TokenLookupData } from '../../client/index.ts';
+import {
+  type Coffer,
+  CofferResponseError,
+  type Secret,
+  type SecretAuth,
+  type TokenLookupData,
+} from '../../client/index.ts';
 import { type Context, defineCommand } from '../command.ts';
 import { dataSources, parseDataArgs } from '../data-args.ts';
+import { EXIT_LOCAL } from '../exit-code.ts';
 import type { FlagSpecs } from '../flags.ts';
 import { fromEnv } from '../global-flags.ts';
 import { promptSecret } from '../io.ts';
@@ -75,7 +82,7 @@ Authenticate with AppRole at a custom mount:
       ctx.err(
         `Unknown auth method: ${method}. Use "coffer auth list" to see the complete list of auth methods. The CLI logs in with: ${METHODS.join(', ')}.`,
       );
-      return 1;
+      return EXIT_LOCAL;
     }
     const mount = ctx.flags.path ?? method;
     const client = await ctx.client();
@@ -84,11 +91,10 @@ Authenticate with AppRole at a custom mount:
     let secret: Secret<null>;
     try {
       const auth = await authenticate(ctx, client, method, mount);
-      if (auth === undefined) return 2;
+      if (auth === undefined) return EXIT_LOCAL;
       secret = loginSecret(auth);
     } catch (error) {
-      ctx.fail('Error authenticating', error);
-      return 2;
+      return ctx.fail('Error authenticating', error);
     }
     const token = secret.auth!.client_token;
     if (ctx.flags['token-only']) {
@@ -179,7 +185,8 @@ function tokenOnly(token: string): SecretAuth {
 
 /** A token login has no auth block: it is built from `lookup-self`, as Vault's CLI does. */
 function authFromLookup(data: TokenLookupData | null): SecretAuth {
-  if (data === null || typeof data.id !== 'string') throw new Error('no token information returned');
+  if (data === null || typeof data.id !== 'string')
+    throw new CofferResponseError('no token information returned');
   const tokenPolicies = data.policies ?? [];
   const identityPolicies = data.identity_policies ?? [];
   const auth: SecretAuth = {

@@ -1,4 +1,8 @@
 import { defineCommand } from '../command.ts';
+import { EXIT_LOCAL, EXIT_OK } from '../exit-code.ts';
+
+/** `-status` has its own codes, as Vault documents them: 2 means not initialized, so an error is 1. */
+const NOT_INITIALIZED = 2;
 
 export const operatorInit = defineCommand({
   name: 'operator init',
@@ -43,9 +47,10 @@ Initialize, but split the root key into 3 shares, 2 of them needed to unseal:
       try {
         const { initialized } = await client.sys.initStatus();
         ctx.out(initialized ? 'Coffer is initialized' : 'Coffer is not initialized');
-        return initialized ? 0 : 2;
+        return initialized ? EXIT_OK : NOT_INITIALIZED;
       } catch (error) {
-        return ctx.fail('Error checking init status', error);
+        ctx.fail('Error checking init status', error);
+        return EXIT_LOCAL;
       }
     }
     const shares = ctx.flags['key-shares'] ?? 5;

@@ -1,5 +1,6 @@
 import type { RekeyStatus, RekeyUpdateResponse } from '../../client/index.ts';
 import { type Context, defineCommand } from '../command.ts';
+import { EXIT_LOCAL } from '../exit-code.ts';
 import type { FlagSpecs } from '../flags.ts';
 import { promptSecret } from '../io.ts';
 import { keyValueTable } from '../output.ts';
@@ -140,7 +141,7 @@ Show the status, or cancel the rekey:
         const s = await sys.rekeyStatus();
         if (!s.started) {
           ctx.err('No rekey is in progress. Start a rekey process by running "coffer operator rekey -init".');
-          return 1;
+          return EXIT_LOCAL;
         }
         nonce = s.nonce;
       } catch (error) {

@@ -64,7 +64,7 @@ Cluster ID      c-1
     assert.deepEqual(JSON.parse(r.stdout), sealed);
   });
 
-  test('API error: exit 1', async () => {
+  test('API error: exit 1 (status keeps 2 for sealed)', async () => {
     srv.on('GET /v1/sys/seal-status', { status: 500, body: { errors: ['storage unavailable'] } });
     const r = await runCli(srv, ['status']);
     assert.equal(r.code, 1);
@@ -117,10 +117,10 @@ describe('operator init', () => {
     });
   });
 
-  test('already initialized: exit 1', async () => {
+  test('already initialized: exit 2', async () => {
     srv.on('POST /v1/sys/init', { status: 400, body: { errors: ['Coffer is already initialized'] } });
     const r = await runCli(srv, ['operator', 'init']);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 2);
     assert.match(r.stderr, /^Error initializing: [\s\S]*already initialized/);
   });
 
@@ -131,9 +131,9 @@ describe('operator init', () => {
     assert.equal((await runCli(srv, ['operator', 'init', '-status'])).code, 2);
   });
 
-  test('a non-integer -key-shares is a usage error', async () => {
+  test('a non-integer -key-shares is a usage error, exit 1', async () => {
     const r = await runCli(srv, ['operator', 'init', '-key-shares=five']);
-    assert.equal(r.code, 2);
+    assert.equal(r.code, 1);
     assert.equal(srv.seen.length, 0);
   });
 });
@@ -156,9 +156,9 @@ describe('operator unseal', () => {
     assert.doesNotMatch(r.stderr + r.stdout, /uwI=/);
   });
 
-  test('empty key: usage error', async () => {
+  test('empty key: usage error, exit 1', async () => {
     const r = await runCli(srv, ['operator', 'unseal'], { stdin: '\n' });
-    assert.equal(r.code, 2);
+    assert.equal(r.code, 1);
     assert.equal(srv.seen.length, 0);
   });
 
@@ -169,10 +169,10 @@ describe('operator unseal', () => {
     assert.deepEqual(srv.seen[0]!.body, { reset: true });
   });
 
-  test('a bad key: exit 1', async () => {
+  test('a bad key: exit 2', async () => {
     srv.on('POST /v1/sys/unseal', { status: 400, body: { errors: ['invalid key'] } });
     const r = await runCli(srv, ['operator', 'unseal', 'bad']);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 2);
     assert.match(r.stderr, /^Error unsealing: /);
   });
 });
@@ -186,10 +186,10 @@ describe('operator seal, rotate, key-status', () => {
     assert.equal(srv.seen[0]!.headers['x-vault-token'], 'root-token');
   });
 
-  test('seal denied: exit 1', async () => {
+  test('seal denied: exit 2', async () => {
     srv.on('POST /v1/sys/seal', { status: 403, body: { errors: ['permission denied'] } });
     const r = await runCli(srv, ['operator', 'seal']);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 2);
     assert.match(r.stderr, /^Error sealing: [\s\S]*permission denied/);
   });
 
@@ -302,9 +302,9 @@ Verification Required    false
     assert.match(r.stderr, /No rekey is in progress/);
   });
 
-  test('conflicting modes: usage error', async () => {
+  test('conflicting modes: usage error, exit 1', async () => {
     const r = await runCli(srv, ['operator', 'rekey', '-init', '-cancel']);
-    assert.equal(r.code, 2);
+    assert.equal(r.code, 1);
     assert.equal(srv.seen.length, 0);
   });
 });

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { type HclBody, HclParseError, parseHCL } from '../../hcl/index.ts';
 import { defineCommand } from '../command.ts';
+import { EXIT_LOCAL } from '../exit-code.ts';
 import { formatHcl } from '../hcl-format.ts';
 
 export const policyFmt = defineCommand({
@@ -22,21 +23,20 @@ Format the local file "my-policy.hcl" as a policy file:
     try {
       text = await readFile(path, 'utf8');
     } catch (error) {
-      ctx.fail('Error opening policy file', error);
-      return 2;
+      return ctx.fail('Error opening policy file', error);
     }
     let formatted: string;
     try {
       const problem = policyProblem(parseHCL(text));
       if (problem !== undefined) {
         ctx.err(`Failed to parse policy: ${path}: ${problem}`);
-        return 2;
+        return EXIT_LOCAL;
       }
       formatted = formatHcl(text);
     } catch (error) {
       if (!(error instanceof HclParseError)) throw error;
       ctx.err(`Failed to parse policy: ${path}: ${error.message}`);
-      return 2;
+      return EXIT_LOCAL;
     }
     try {
       await writeFile(path, formatted);

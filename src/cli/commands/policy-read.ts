@@ -1,5 +1,6 @@
 import type { AclPolicy } from '../../client/index.ts';
 import { defineCommand } from '../command.ts';
+import { EXIT_REMOTE } from '../exit-code.ts';
 
 export const policyRead = defineCommand({
   name: 'policy read',
@@ -23,7 +24,7 @@ Read the policy named "my-policy":
     }
     if (policy === null) {
       ctx.err(`No policy named: ${name}`);
-      return 2;
+      return EXIT_REMOTE;
     }
     if (ctx.format === 'json') ctx.json({ policy: policy.policy });
     else ctx.out(policy.policy.trim());

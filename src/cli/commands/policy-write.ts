@@ -26,8 +26,7 @@ Upload a policy from stdin:
     try {
       policy = source === '-' ? await readAll(ctx.io.stdin) : await readFile(source, 'utf8');
     } catch (error) {
-      ctx.fail('Error opening policy file', error);
-      return 2;
+      return ctx.fail('Error opening policy file', error);
     }
     try {
       await (await ctx.client()).policies.write(name, policy);

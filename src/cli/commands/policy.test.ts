@@ -34,15 +34,15 @@ describe('policy write, read, list, delete', () => {
     );
   });
 
-  test('write: a missing file exits 2, a server error exits 1, a missing argument exits 2', async () => {
+  test('write: a missing file exits 1, a server error exits 2, a missing argument exits 1', async () => {
     const missing = await runCli(srv, ['policy', 'write', 'dev', join(dir, 'none.hcl')]);
-    assert.equal(missing.code, 2);
+    assert.equal(missing.code, 1);
     assert.match(missing.stderr, /^Error opening policy file: /);
     srv.on('POST /v1/sys/policies/acl/dev', { status: 400, body: { errors: ['failed to parse policy'] } });
     const bad = await runCli(srv, ['policy', 'write', 'dev', '-'], { stdin: 'nonsense' });
-    assert.equal(bad.code, 1);
+    assert.equal(bad.code, 2);
     assert.match(bad.stderr, /^Error uploading policy: [\s\S]*failed to parse policy/);
-    assert.equal((await runCli(srv, ['policy', 'write', 'dev'])).code, 2);
+    assert.equal((await runCli(srv, ['policy', 'write', 'dev'])).code, 1);
   });
 
   test('read prints the rules; JSON has the policy; an unknown policy exits 2', async () => {
@@ -114,22 +114,22 @@ path "sys/*" {
     assert.equal(readFileSync(file, 'utf8'), formatted);
   });
 
-  test('a syntax error exits 2 with line and column and leaves the file alone', async () => {
+  test('a syntax error exits 1 with line and column and leaves the file alone', async () => {
     const file = join(dir, 'broken.hcl');
     const broken = 'path "a" {\n  capabilities = ["read"\n}\n';
     writeFileSync(file, broken);
     const r = await runCli(undefined, ['policy', 'fmt', file]);
-    assert.equal(r.code, 2);
+    assert.equal(r.code, 1);
     assert.match(r.stderr, /^Failed to parse policy: .*broken\.hcl: line 3, column 1: /);
     assert.equal(readFileSync(file, 'utf8'), broken);
   });
 
-  test('valid HCL that is not a policy exits 2 with the place', async () => {
+  test('valid HCL that is not a policy exits 1 (a missing file too) with the place', async () => {
     const file = join(dir, 'notpolicy.hcl');
     writeFileSync(file, 'path "a" {\n  capabilites = ["read"]\n}\n');
     const r = await runCli(undefined, ['policy', 'fmt', file]);
-    assert.equal(r.code, 2);
+    assert.equal(r.code, 1);
     assert.match(r.stderr, /line 2, column 3: invalid key "capabilites" in path "a"/);
-    assert.equal((await runCli(undefined, ['policy', 'fmt', join(dir, 'none.hcl')])).code, 2);
+    assert.equal((await runCli(undefined, ['policy', 'fmt', join(dir, 'none.hcl')])).code, 1);
   });
 });

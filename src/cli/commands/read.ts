@@ -1,5 +1,6 @@
 import type { Secret } from '../../client/index.ts';
 import { defineCommand } from '../command.ts';
+import { EXIT_REMOTE } from '../exit-code.ts';
 import { printFieldOf, printSecret } from '../secret-output.ts';
 
 export const read = defineCommand({
@@ -34,7 +35,7 @@ secrets engine in use.`,
     }
     if (secret === null) {
       ctx.err(`No value found at ${path}`);
-      return 2;
+      return EXIT_REMOTE;
     }
     if (ctx.flags.field !== undefined) return printFieldOf(ctx, secret, ctx.flags.field);
     printSecret(ctx, secret);

@@ -46,12 +46,12 @@ describe('secrets enable', () => {
     });
   });
 
-  test('path in use: exit 1; no type: exit 2', async () => {
+  test('path in use: exit 2; no type: exit 1', async () => {
     srv.on('POST /v1/sys/mounts/kv', { status: 400, body: { errors: ['path is already in use at kv/'] } });
     const r = await runCli(srv, ['secrets', 'enable', 'kv']);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 2);
     assert.match(r.stderr, /^Error enabling: [\s\S]*already in use/);
-    assert.equal((await runCli(srv, ['secrets', 'enable'])).code, 2);
+    assert.equal((await runCli(srv, ['secrets', 'enable'])).code, 1);
   });
 });
 

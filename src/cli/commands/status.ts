@@ -1,6 +1,10 @@
 import type { SealStatus } from '../../client/index.ts';
 import { defineCommand } from '../command.ts';
+import { EXIT_LOCAL, EXIT_OK } from '../exit-code.ts';
 import { printSealStatus } from '../seal-status.ts';
+
+/** Vault's status documents its own codes: 2 means sealed here, so every error is 1. */
+const SEALED = 2;
 
 export const status = defineCommand({
   name: 'status',
@@ -22,9 +26,10 @@ The exit code reflects the seal status:
     try {
       s = await (await ctx.client()).sys.sealStatus();
     } catch (error) {
-      return ctx.fail('Error checking seal status', error);
+      ctx.fail('Error checking seal status', error);
+      return EXIT_LOCAL;
     }
     printSealStatus(ctx, s);
-    return s.sealed ? 2 : 0;
+    return s.sealed ? SEALED : EXIT_OK;
   },
 });

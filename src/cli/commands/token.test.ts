@@ -90,16 +90,16 @@ token_meta_team      a
     );
   });
 
-  test('-format=json prints the response; errors exit 1; bad -type and arguments exit 2', async () => {
+  test('-format=json prints the response; errors exit 2; bad -type and arguments exit 1', async () => {
     srv.on('POST /v1/auth/token/create', { status: 200, body: created });
     const json = await runCli(srv, ['token', 'create', '-format=json']);
     assert.equal(JSON.parse(json.stdout).auth.client_token, 's.child');
     srv.on('POST /v1/auth/token/create', { status: 403, body: { errors: ['permission denied'] } });
     const denied = await runCli(srv, ['token', 'create']);
-    assert.equal(denied.code, 1);
+    assert.equal(denied.code, 2);
     assert.match(denied.stderr, /^Error creating token: [\s\S]*permission denied/);
-    assert.equal((await runCli(srv, ['token', 'create', '-type=weird'])).code, 2);
-    assert.equal((await runCli(srv, ['token', 'create', 'extra'])).code, 2);
+    assert.equal((await runCli(srv, ['token', 'create', '-type=weird'])).code, 1);
+    assert.equal((await runCli(srv, ['token', 'create', 'extra'])).code, 1);
   });
 
   test('-wrap-ttl sends X-Vault-Wrap-TTL and prints the wrap_info table', async () => {
@@ -147,15 +147,15 @@ describe('token lookup and renew', () => {
         ['POST', '/v1/auth/token/lookup-accessor', { accessor: 'a.other' }],
       ],
     );
-    assert.equal((await runCli(srv, ['token', 'lookup', '-accessor'])).code, 2);
+    assert.equal((await runCli(srv, ['token', 'lookup', '-accessor'])).code, 1);
     const json = await runCli(srv, ['token', 'lookup', '-format=json']);
     assert.equal(JSON.parse(json.stdout).data.id, 's.x');
   });
 
-  test('lookup of an unknown token exits 1', async () => {
+  test('lookup of an unknown token exits 2', async () => {
     srv.on('POST /v1/auth/token/lookup', { status: 403, body: { errors: ['bad token'] } });
     const r = await runCli(srv, ['token', 'lookup', 's.gone']);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 2);
     assert.match(r.stderr, /^Error looking up token: /);
   });
 
@@ -204,7 +204,7 @@ describe('token revoke', () => {
     );
   });
 
-  test('conflicting flags and argument counts exit 2 without a request', async () => {
+  test('conflicting flags and argument counts exit 1 without a request', async () => {
     for (const [argv, message] of [
       [[], /Not enough arguments \(expected 1 or -self, got 0\)/],
       [['-self', 's.x'], /Too many arguments with -self/],
@@ -214,7 +214,7 @@ describe('token revoke', () => {
       [['-mode=tree', 'a'], /Invalid mode/],
     ] as const) {
       const r = await runCli(srv, ['token', 'revoke', ...argv]);
-      assert.equal(r.code, 2, argv.join(' '));
+      assert.equal(r.code, 1, argv.join(' '));
       assert.match(r.stderr, message);
     }
     assert.equal(srv.seen.length, 0);
@@ -243,7 +243,7 @@ describe('token capabilities', () => {
         { accessor: 'a.t', paths: ['secret/x'] },
       ],
     );
-    assert.equal((await runCli(srv, ['token', 'capabilities'])).code, 2);
-    assert.equal((await runCli(srv, ['token', 'capabilities', '-accessor', 'secret/x'])).code, 2);
+    assert.equal((await runCli(srv, ['token', 'capabilities'])).code, 1);
+    assert.equal((await runCli(srv, ['token', 'capabilities', '-accessor', 'secret/x'])).code, 1);
   });
 });

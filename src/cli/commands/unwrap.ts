@@ -1,5 +1,6 @@
 import type { Secret } from '../../client/index.ts';
 import { defineCommand } from '../command.ts';
+import { EXIT_REMOTE } from '../exit-code.ts';
 import { printFieldOf, printSecret } from '../secret-output.ts';
 
 export const unwrap = defineCommand({
@@ -36,7 +37,7 @@ Unwrap the data in the active token:
     }
     if (secret === null) {
       ctx.err('Could not find wrapped response');
-      return 2;
+      return EXIT_REMOTE;
     }
     if (ctx.flags.field !== undefined) return printFieldOf(ctx, secret, ctx.flags.field);
     printSecret(ctx, secret);

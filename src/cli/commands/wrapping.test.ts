@@ -45,7 +45,7 @@ describe('unwrap', () => {
     assert.deepEqual(JSON.parse(json.stdout).data, { foo: 'bar' });
   });
 
-  test('an empty wrapped response exits 2; a used token exits 1; too many arguments exit 2', async () => {
+  test('an empty wrapped response exits 2; a used token exits 2; too many arguments exit 1', async () => {
     srv.on('POST /v1/sys/wrapping/unwrap', { status: 204 });
     const empty = await runCli(srv, ['unwrap', 's.wrap']);
     assert.equal(empty.code, 2);
@@ -55,9 +55,9 @@ describe('unwrap', () => {
       body: { errors: ['wrapping token is not valid'] },
     });
     const used = await runCli(srv, ['unwrap', 's.wrap']);
-    assert.equal(used.code, 1);
+    assert.equal(used.code, 2);
     assert.match(used.stderr, /^Error unwrapping: [\s\S]*not valid/);
-    assert.equal((await runCli(srv, ['unwrap', 'a', 'b'])).code, 2);
+    assert.equal((await runCli(srv, ['unwrap', 'a', 'b'])).code, 1);
   });
 });
 
