@@ -125,6 +125,19 @@ describe('core: mounts', () => {
       t.request('update', 'sys/mounts/x', { type: 'kv', bogus: 1 }),
       /unknown field "bogus"/,
     );
+    // As Vault: a mount cannot move onto itself, below itself or around itself; nothing changes.
+    for (const to of ['team/kv', 'team/kv/sub', 'team']) {
+      await assert.rejects(
+        t.request('update', 'sys/remount', { from: 'team/kv', to }),
+        /already in use|conflicts/,
+        `remount to ${to}`,
+      );
+    }
+    assert.deepEqual(
+      (await t.request('read', 'team/kv/data/x')).data?.data,
+      { a: '1' },
+      'still at team/kv after the refused remounts',
+    );
     await t.request('update', 'sys/remount', { from: 'team/kv', to: 'moved' });
     const moved = await t.request('read', 'moved/data/x');
     assert.deepEqual((moved.data as { data: unknown }).data, { a: '1' });

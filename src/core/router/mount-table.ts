@@ -94,7 +94,7 @@ export class MountTable {
   }
 
   /** Refuses a path that is taken, reserved, or nested in / around another mount. */
-  checkFree(path: string, kind: MountKind, ignore?: MountEntry): void {
+  checkFree(path: string, kind: MountKind): void {
     if (kind === 'secret' && RESERVED.some((r) => path.startsWith(r))) {
       throw new BadRequestError(`cannot mount at reserved path "${path}"`);
     }
@@ -105,7 +105,6 @@ export class MountTable {
       throw new BadRequestError(`cannot enable an auth method at "${path}"`);
     }
     for (const e of this.#entries) {
-      if (e === ignore) continue;
       if (e.path === path) throw new BadRequestError(`path is already in use at ${path}`);
       if (path.startsWith(e.path) || e.path.startsWith(path)) {
         throw new BadRequestError(`path "${path}" conflicts with existing mount "${e.path}"`);

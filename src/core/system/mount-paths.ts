@@ -338,7 +338,8 @@ export function mountPaths(core: Core) {
           const kind = kindOf(entry);
           if ((kind === 'auth') !== to.startsWith('auth/'))
             throw new BadRequestError('cannot move a mount between secrets engines and auth methods');
-          core.mounts.checkFree(to, kind, entry);
+          // The mount itself counts too: Vault refuses a move onto, below or around its own path.
+          core.mounts.checkFree(to, kind);
           // As Vault: what the mount issued under its old path is revoked (leases, and an auth
           // method's tokens); its configuration and data move.
           await core.unmountRevoking(entry);
