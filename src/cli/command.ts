@@ -8,7 +8,7 @@
  */
 import type { Coffer } from '../client/index.ts';
 import { DataArgError } from './data-args.ts';
-import { EXIT_LOCAL, exitCodeOf } from './exit-code.ts';
+import { ClientSetupError, EXIT_LOCAL, exitCodeOf } from './exit-code.ts';
 import { FlagError, type FlagSpec, type FlagSpecs, type FlagValues, parseFlags } from './flags.ts';
 import {
   clientFrom,
@@ -108,7 +108,11 @@ export async function runCommand(def: CommandDef, argv: readonly string[], io: I
     io,
     format,
     client: async () => {
-      client ??= await clientFrom(flags, parsed.set, io.env);
+      try {
+        client ??= await clientFrom(flags, parsed.set, io.env);
+      } catch (error) {
+        throw new ClientSetupError(error);
+      }
       return client;
     },
     out: (text) => {

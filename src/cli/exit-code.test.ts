@@ -54,6 +54,18 @@ describe("exit codes: 1 for a local error, 2 for a remote one (Vault's rule)", (
     );
   });
 
+  test('a client that cannot be set up (address, CA file) is 2, as Vault when it cannot build its client', async () => {
+    for (const [flag, message] of [
+      ['-address=notaurl', /^Error reading secret\/x: invalid server address "notaurl"/],
+      ['-ca-cert=/nonexistent/ca.pem', /^Error reading secret\/x: ENOENT: no such file or directory/],
+    ] as const) {
+      const r = await runCli(srv, ['read', flag, 'secret/x']);
+      assert.equal(r.code, 2, `${flag}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+    }
+    assert.equal(srv.seen.length, 0);
+  });
+
   test('a success answer without what the call needs is 2', async () => {
     srv.on('POST /v1/auth/userpass/login/bob', { status: 200, body: { auth: null } });
     const r = await runCli(srv, ['login', '-method=userpass', '-no-store', 'username=bob', 'password=pw']);

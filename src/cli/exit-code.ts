@@ -6,7 +6,9 @@
  *      fails validation or cannot be read (K=V data, @files, stdin);
  *   2  a remote error: the server answered with an error status (400, 403, 404, 500, …),
  *      could not be reached at all (connection refused, TLS failure, timeout), or answered
- *      without what the call needs (a login without an `auth` block).
+ *      without what the call needs (a login without an `auth` block). A client that cannot be
+ *      set up (an address that is not a URL, a CA file that cannot be read, a token file that
+ *      cannot be read) counts as remote too, as Vault exits 2 whenever it cannot build its client.
  *
  * A command prints "No value found at …" and exits 2 when the server has nothing at a path.
  * Where Vault documents its own codes for a command, Coffer's command says so in its help and
@@ -16,6 +18,14 @@
 import { CofferApiError, CofferConnectionError, CofferResponseError } from '../client/index.ts';
 
 export const EXIT_OK = 0;
+
+/** The client could not be set up (see above); the message is the cause's. */
+export class ClientSetupError extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = 'ClientSetupError';
+  }
+}
 export const EXIT_LOCAL = 1;
 export const EXIT_REMOTE = 2;
 
@@ -24,6 +34,7 @@ export function exitCodeOf(error: unknown): typeof EXIT_LOCAL | typeof EXIT_REMO
   const remote =
     error instanceof CofferApiError ||
     error instanceof CofferConnectionError ||
-    error instanceof CofferResponseError;
+    error instanceof CofferResponseError ||
+    error instanceof ClientSetupError;
   return remote ? EXIT_REMOTE : EXIT_LOCAL;
 }
